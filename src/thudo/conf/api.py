@@ -1,0 +1,83 @@
+"""The HTTP API at /api/v1/: one NinjaAPI, one router per app, one error shape.
+
+Errors always look like ``{"code": "...", "message": "...", "fields": {...}}``.
+"""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from thudo.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Thủ đô số API",
+    version="1",
+    description=(
+        "Digital-government platform API. Authentication: session cookie (pages) or "
+        "`Authorization: Bearer <token>` (integrations; create with `thudo create_token`). "
+        'Errors: `{"code", "message", "fields"}`.'
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "form")]
+        fields[".".join(loc) or "_"] = err.get("msg", "invalid")
+    return api.create_response(request, error_body("invalid", _("Dữ liệu không hợp lệ."), fields), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return api.create_response(request, error_body("unauthenticated", _("Cần đăng nhập.")), status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, error_body("not_found", _("Không tìm thấy.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(
+        request, error_body(f"http_{exc.status_code}", str(exc)), status=exc.status_code
+    )
+
+
+def _mount() -> None:
+    from thudo.core.api import calendar_router, units_router
+    from thudo.core.api import router as core_router
+    from thudo.dossiers.api import router as dossiers_router
+    from thudo.identity.api import router as identity_router
+    from thudo.kpi.api import router as kpi_router
+    from thudo.notifications.api import router as notifications_router
+    from thudo.procedures.api import router as procedures_router
+    from thudo.signing.api import router as signing_router
+
+    api.add_router("/units", units_router)
+    api.add_router("/calendar", calendar_router)
+    api.add_router("/", core_router)
+    api.add_router("/identity", identity_router)
+    api.add_router("/procedures", procedures_router)
+    api.add_router("/dossiers", dossiers_router)
+    api.add_router("/signing", signing_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/kpi", kpi_router)
+
+
+_mount()

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "thudo.core"
+    label = "core"
+    verbose_name = _("Nền tảng")
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from thudo.core import permissions
+        from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, CalendarOverride
+
+        permissions.register(AdministrativeUnit, permissions.Scope(noun="unit", public=Q()))
+        permissions.register(Agency, permissions.Scope(noun="agency", agency_fields=("id",), public=Q()))
+        permissions.register(CalendarOverride, permissions.Scope(noun="calendar", agency_fields=("agency",)))
+        permissions.register(AuditRecord, permissions.Scope(noun="audit"))

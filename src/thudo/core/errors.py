@@ -1,0 +1,56 @@
+"""One family of domain errors. The API maps them to typed JSON errors, pages to readable messages."""
+
+from django.utils.translation import gettext as _
+
+
+class DomainError(Exception):
+    """A request the domain refuses. ``code`` is stable for clients; ``message`` is for people."""
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(
+        self, message: str | None = None, *, code: str | None = None, fields: dict[str, str] | None = None
+    ) -> None:
+        self.message = str(message) if message is not None else self.default_message()
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        super().__init__(self.message)
+
+    def default_message(self) -> str:
+        return _("Yêu cầu không hợp lệ.")
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+    status = 422
+
+    def default_message(self) -> str:
+        return _("Dữ liệu không hợp lệ.")
+
+
+class NotAllowed(DomainError):
+    code = "forbidden"
+    status = 403
+
+    def default_message(self) -> str:
+        return _("Bạn không có quyền thực hiện thao tác này.")
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+    def default_message(self) -> str:
+        return _("Không tìm thấy.")
+
+
+class Conflict(DomainError):
+    """Illegal state transition, or somebody else acted first."""
+
+    code = "conflict"
+    status = 409
+
+    def default_message(self) -> str:
+        return _("Thao tác xung đột với trạng thái hiện tại.")

@@ -1,0 +1,75 @@
+import hashlib
+
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from thudo.core.context import current_ip
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class RequestContextMiddleware:
+    """Make the client's address available to audit records."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _user_for_token(raw: str):
+    from thudo.core.models import ApiToken
+
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+class BearerTokenMiddleware:
+    """``Authorization: Bearer <token>`` authenticates integrations on /api/.
+
+    Token requests carry no cookies, so CSRF does not apply to them. An invalid token answers
+    401 instead of silently falling back to anonymous.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header[:7].lower() == "bearer " and request.path.startswith("/api/"):
+            user = _user_for_token(header[7:].strip())
+            if user is None:
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {
+                        "code": "invalid_token",
+                        "message": "Mã truy cập không hợp lệ hoặc đã bị thu hồi.",
+                        "fields": {},
+                    },
+                    status=401,
+                )
+            request.user = SimpleLazyObject(lambda: user)
+            request._dont_enforce_csrf_checks = True
+            request.auth_via_token = True
+        return self.get_response(request)

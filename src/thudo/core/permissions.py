@@ -1,0 +1,258 @@
+"""Who may do what: one table of roles and verbs, one place that answers.
+
+``can(person, verb, obj)`` answers a single check; ``visible(person, queryset)`` filters any list
+by the same rules. Apps describe their models once with :func:`register` (which field holds the
+agency, which holds the owner, what is public); nothing else in the code decides permissions.
+
+Verbs are ``"<noun>.<verb>"`` strings. Roles are granted per agency (``RoleGrant``), optionally
+for the agency's whole subtree; ``city_admin`` acts everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Model, Q, QuerySet
+
+from thudo.core.models import Agency, Role
+
+# The table. A role's verbs apply to objects of the agencies where the role is granted.
+ROLE_VERBS: dict[str, frozenset[str]] = {
+    Role.RECEPTION: frozenset(
+        {
+            "dossier.view",
+            "dossier.receive",
+            "dossier.forward",
+            "dossier.create_counter",
+            "dossier.request_supplement",
+            "dossier.reject",
+            "dossier.return_result",
+            "dossier.pause",
+            "dossier.resume",
+            "dossier.withdraw",
+            "dossier.record_payment",
+            "citizen.view",
+            "citizen.lookup",
+        }
+    ),
+    Role.SPECIALIST: frozenset(
+        {
+            "dossier.view",
+            "dossier.process",
+            "dossier.forward",
+            "dossier.request_supplement",
+            "dossier.pause",
+            "dossier.resume",
+            "dossier.transfer",
+            "dossier.draft_result",
+            "dossier.apologize",
+            "dossier.reject",
+            "citizen.view",
+        }
+    ),
+    Role.LEADER: frozenset(
+        {
+            "dossier.view",
+            "dossier.process",
+            "dossier.forward",
+            "dossier.approve",
+            "dossier.sign",
+            "dossier.reject",
+            "dossier.apologize",
+            "dossier.request_supplement",
+            "citizen.view",
+            "kpi.view",
+            "agency.view_stats",
+        }
+    ),
+    Role.AGENCY_ADMIN: frozenset(
+        {
+            "agency.manage",
+            "agency.view_stats",
+            "procedure.manage",
+            "process.manage",
+            "role.grant",
+            "calendar.manage",
+            "dossier.view",
+            "kpi.view",
+            "kpi.report",
+        }
+    ),
+    Role.CLERK: frozenset({"document.view", "document.register", "document.issue"}),
+    Role.CITIZEN: frozenset(),
+}
+# city_admin: every verb of every role, everywhere, plus the city's own.
+CITY_ADMIN_VERBS: frozenset[str] = frozenset().union(*ROLE_VERBS.values()) | {
+    "unit.manage",
+    "calendar.manage",
+    "audit.view",
+    "kpi.manage",
+    "kpi.publish",
+    "token.manage",
+    "notification.manage",
+    "procedure.publish",
+}
+# What the owner of an object (the applicant) may do with it, whatever their roles.
+OWNER_VERBS: frozenset[str] = frozenset(
+    {
+        "dossier.view",
+        "dossier.supplement",
+        "dossier.withdraw",
+        "dossier.rate",
+        "dossier.pay",
+        "citizen.view",
+        "citizen.edit",
+        "attachment.view",
+        "notification.view",
+    }
+)
+# Open to anyone, signed in or not.
+PUBLIC_VERBS: frozenset[str] = frozenset({"unit.view", "agency.view", "procedure.view", "calendar.view"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How to find the agency, the owner and publicness of a model's rows."""
+
+    agency_fields: tuple[
+        str, ...
+    ] = ()  # lookups to an Agency FK, e.g. ("receiving_agency", "current_agency")
+    owner_field: str | None = None  # lookup to the owning User FK, e.g. "applicant_user"
+    public: Q | None = None  # rows anyone may see
+    noun: str = ""
+    agency_getter: Callable[[Model], Iterable[int | None]] | None = field(default=None, compare=False)
+
+
+_SCOPES: dict[type[Model], Scope] = {}
+
+
+def register(model: type[Model], scope: Scope) -> None:
+    _SCOPES[model] = scope
+
+
+def _scope(model: type[Model]) -> Scope:
+    for klass in model.__mro__:
+        if klass in _SCOPES:
+            return _SCOPES[klass]
+    raise LookupError(f"No permission scope registered for {model.__name__}")
+
+
+# --- grants -------------------------------------------------------------------------------------
+
+
+def _agency_children() -> dict[int, list[int]]:
+    tree = cache.get("thudo:agency_tree")
+    if tree is None:
+        tree = {}
+        for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+            tree.setdefault(parent_id, []).append(pk)
+        cache.set("thudo:agency_tree", tree, 300)
+    return tree
+
+
+def forget_agency_tree() -> None:
+    cache.delete("thudo:agency_tree")
+
+
+def _subtree(agency_id: int) -> set[int]:
+    tree = _agency_children()
+    out, stack = set(), [agency_id]
+    while stack:
+        current = stack.pop()
+        if current in out:
+            continue
+        out.add(current)
+        stack.extend(tree.get(current, ()))
+    return out
+
+
+def grants(person) -> list[tuple[str, int | None, bool]]:
+    """(role, agency_id, include_subtree) for the person, cached on the object for the request."""
+    if person is None or not person.is_authenticated:
+        return []
+    cached = getattr(person, "_thudo_grants", None)
+    if cached is None:
+        cached = list(person.role_grants.values_list("role", "agency_id", "include_subtree"))
+        person._thudo_grants = cached
+    return cached
+
+
+def is_city_admin(person) -> bool:
+    if person is None or not person.is_authenticated:
+        return False
+    return person.is_superuser or any(role == Role.CITY_ADMIN for role, _, _ in grants(person))
+
+
+def agencies_for(person, verb: str) -> set[int]:
+    """Agencies where the person holds a role that allows ``verb``."""
+    out: set[int] = set()
+    for role, agency_id, subtree in grants(person):
+        if agency_id is None or verb not in ROLE_VERBS.get(role, ()):
+            continue
+        if subtree:
+            out |= _subtree(agency_id)
+        else:
+            out.add(agency_id)
+    return out
+
+
+def has_role(person, *roles: str) -> bool:
+    return any(role in roles for role, _, _ in grants(person))
+
+
+# --- the two questions ---------------------------------------------------------------------------
+
+
+def _lookup(obj: Model, path: str):
+    """Follow ``a__b__c`` on an instance; the last step yields the FK's id, not the object."""
+    *steps, last = path.split("__")
+    value = obj
+    for step in steps:
+        value = getattr(value, step, None)
+        if value is None:
+            return None
+    return getattr(value, f"{last}_id", getattr(value, last, None))
+
+
+def can(person, verb: str, obj: Model | None = None) -> bool:
+    """May ``person`` do ``verb`` (on ``obj``, if given)?"""
+    if verb in PUBLIC_VERBS:
+        return True
+    if person is None or not person.is_authenticated or not person.is_active:
+        return False
+    if is_city_admin(person):
+        return True
+    if obj is None:
+        return bool(agencies_for(person, verb)) or (verb in OWNER_VERBS and verb.startswith("citizen."))
+    scope = _scope(type(obj))
+    if verb in OWNER_VERBS and scope.owner_field and _lookup(obj, scope.owner_field) == person.pk:
+        return True
+    allowed = agencies_for(person, verb)
+    if not allowed:
+        return False
+    if scope.agency_getter is not None:
+        return any(a in allowed for a in scope.agency_getter(obj) if a is not None)
+    return any(_lookup(obj, f) in allowed for f in scope.agency_fields)
+
+
+def visible(person, queryset: QuerySet, verb: str | None = None) -> QuerySet:
+    """Only the rows ``person`` may see (``<noun>.view`` unless ``verb`` says otherwise)."""
+    scope = _scope(queryset.model)
+    verb = verb or f"{scope.noun}.view"
+    if verb in PUBLIC_VERBS:
+        return queryset
+    if is_city_admin(person):
+        return queryset
+    condition = Q(pk__in=[])
+    if scope.public is not None:
+        condition |= scope.public
+    if person is not None and person.is_authenticated and person.is_active:
+        if scope.owner_field and verb in OWNER_VERBS:
+            condition |= Q(**{scope.owner_field: person.pk})
+        allowed = agencies_for(person, verb)
+        if allowed:
+            for f in scope.agency_fields:
+                condition |= Q(**{f"{f}__in": allowed})
+    return queryset.filter(condition)

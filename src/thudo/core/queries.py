@@ -1,0 +1,84 @@
+"""Reads of foundation data (units and agencies are public; the audit log is not)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from thudo.core import permissions
+from thudo.core.errors import NotFound
+from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, Scheme
+from thudo.core.text import fold
+
+
+def search_filter(q: str | None, field: str = "search_text") -> Q:
+    """Every word of the folded query must appear in the folded text."""
+    words = fold(q).split() if q else []
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{field}__contains": word})
+    return condition
+
+
+def units(
+    *,
+    province: str | None = None,
+    scheme: str | None = None,
+    level: str | None = None,
+    parent: str | None = None,
+    q: str | None = None,
+) -> QuerySet[AdministrativeUnit]:
+    qs = AdministrativeUnit.objects.all()
+    if province:
+        qs = qs.filter(province_code=province.zfill(2))
+    if scheme:
+        qs = qs.filter(scheme=scheme)
+    if level:
+        qs = qs.filter(level=level)
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    return qs.filter(search_filter(q)).select_related("parent").order_by("scheme", "code")
+
+
+def unit_detail(scheme: str, code: str) -> AdministrativeUnit:
+    if scheme not in Scheme.values:
+        raise NotFound()
+    unit = (
+        AdministrativeUnit.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("children", queryset=AdministrativeUnit.objects.order_by("code")),
+            "successions__successor",
+            "precessions__predecessor",
+        )
+        .filter(scheme=scheme, code=code)
+        .first()
+    )
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def agencies(person=None, *, kind: str | None = None, q: str | None = None, active: bool = True):
+    qs = permissions.visible(person, Agency.objects.select_related("unit", "parent"), "agency.view")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active:
+        qs = qs.filter(is_active=True)
+    return qs.filter(search_filter(q)).order_by("code")
+
+
+def agency_by_code(code: str) -> Agency:
+    agency = Agency.objects.select_related("unit", "parent").filter(code=code).first()
+    if agency is None:
+        raise NotFound()
+    return agency
+
+
+def audit_log(
+    person, *, object_type: str | None = None, object_id: str | None = None
+) -> QuerySet[AuditRecord]:
+    qs = permissions.visible(person, AuditRecord.objects.all(), "audit.view")
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    return qs.order_by("-seq")

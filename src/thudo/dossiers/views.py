@@ -1,0 +1,809 @@
+"""Pages of the dossier workflow: the citizen portal and the officials' workspace.
+
+Views stay thin: parse a form, call one action of :mod:`thudo.dossiers.actions` (or one read of
+:mod:`thudo.dossiers.queries`), show the result or the domain's message. Every POST is CSRF
+protected and reached through a confirmation step that works without JavaScript (a
+``<details>`` disclosure that holds the confirming form).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from thudo.core import permissions
+from thudo.core.errors import DomainError, NotAllowed, NotFound
+from thudo.dossiers import actions, queries, transitions
+from thudo.dossiers import forms as f
+from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
+from thudo.procedures import queries as procedure_queries
+
+PAGE_SIZE = 50
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _domain_404(view):
+    """NotFound (and NotAllowed on reads: do not reveal that a dossier exists) become 404."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, NotAllowed) as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _official_required(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (
+            permissions.is_city_admin(request.user) or permissions.agencies_for(request.user, "dossier.view")
+        ):
+            raise Http404(_("Trang này dành cho cán bộ."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _apply_errors(form, exc: DomainError) -> None:
+    """Put the domain's field errors next to the fields; the rest at the top of the form."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        if name in form.fields:
+            form.add_error(name, str(message))
+            placed = True
+    if not placed or not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def _citizen_of(user):
+    """The signed-in person's citizen record (identity app), or None."""
+    try:
+        return user.citizen
+    except (ObjectDoesNotExist, AttributeError):  # no citizen record, or identity not installed
+        return None
+
+
+def _applicant_initial(user) -> dict:
+    citizen = _citizen_of(user)
+    if citizen is not None and getattr(citizen, "pin", None):
+        return {
+            "applicant_name": citizen.full_name,
+            "applicant_pin": citizen.pin,
+            "applicant_birth_date": citizen.birth_date,
+            "applicant_phone": citizen.phone,
+            "applicant_email": citizen.email,
+            "applicant_address": citizen.address,
+        }
+    return {"applicant_name": getattr(user, "full_name", "") or "", "applicant_email": user.email or ""}
+
+
+def _lookup_url(request, d: Dossier) -> str:
+    return request.build_absolute_uri(reverse("dossiers:lookup_detail", args=[d.code])) + f"?s={d.secret}"
+
+
+def _qr_image(url: str) -> str:
+    """A data: URI of the QR code (an <img> with a text alternative; CSP allows data: images)."""
+    try:
+        from thudo.signing.qr import qr_data_uri
+    except ImportError:  # signing app not installed: the page shows the link alone
+        return ""
+    return qr_data_uri(url)
+
+
+def _notice(d: Dossier, form: str):
+    return d.attachments.filter(kind=AttachmentKind.NOTICE, form=form).order_by("-uploaded_at", "-pk").first()
+
+
+def _timeline(d: Dossier):
+    return d.events.select_related("step").order_by("seq")
+
+
+def _status_badge(status: str) -> str:
+    if status in (Status.RESULT_READY, Status.RETURNED):
+        return "ok"
+    if status in (Status.SUPPLEMENT_REQUESTED, Status.PAUSED):
+        return "warn"
+    if status in (Status.REJECTED, Status.WITHDRAWN):
+        return "bad"
+    return ""
+
+
+def _rows(dossiers, now=None):
+    now = now or timezone.now()
+    return [
+        {"d": d, "overdue": queries.is_overdue(d, now=now), "badge": _status_badge(d.status)}
+        for d in dossiers
+    ]
+
+
+def _serve(field, name: str, *, inline: bool = False) -> FileResponse:
+    return FileResponse(field.open("rb"), as_attachment=not inline, filename=name)
+
+
+# --- citizen portal -----------------------------------------------------------------------------
+
+
+@login_required
+@_domain_404
+def submit(request, procedure_code: str):
+    """Nộp hồ sơ trực tuyến."""
+    procedure = procedure_queries.get_published(procedure_code)
+    agencies = procedure_queries.agencies_offering(procedure)
+    papers = list(procedure.papers.all())
+    reusable = [
+        (
+            str(a.pk),
+            f"{a.original_name} — {a.paper.name if a.paper_id else a.get_kind_display()} ({a.dossier.code})",
+        )
+        for a in queries.reusable_attachments(request.user)[:30]
+    ]
+    reuse_choices = {p.pk: reusable for p in papers}
+    kwargs = {"agencies": agencies, "papers": papers, "reusable": reuse_choices}
+    if request.method == "POST":
+        form = f.SubmitForm(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            files = [
+                (paper_id, upload)
+                for paper_id, uploads in form.files_by_paper().items()
+                for upload in uploads
+            ]
+            files += [{"paper": paper_id, "reuse": int(pk)} for paper_id, pk in form.reused().items()]
+            try:
+                d = actions.submit_online(
+                    procedure=procedure,
+                    agency=form.cleaned_data["agency"],
+                    applicant=form.applicant(),
+                    form_data={"note": form.cleaned_data.get("note", "")},
+                    files=files,
+                    by=request.user,
+                    idempotency_key=form.cleaned_data["idempotency_key"],
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                return redirect("dossiers:receipt", code=d.code)
+    else:
+        form = f.SubmitForm(initial=_applicant_initial(request.user), **kwargs)
+    citizen = _citizen_of(request.user)
+    return render(
+        request,
+        "dossiers/submit.html",
+        {
+            "procedure": procedure,
+            "form": form,
+            "citizen": citizen,
+            "verified": bool(citizen and getattr(citizen, "verified_at", None)),
+            "fee": procedure_queries.fee_for(procedure, "online", timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@_domain_404
+def receipt(request, code: str):
+    """Right after submission: code, secret, appointment, QR and the receipt (form 01)."""
+    d = queries.by_code(request.user, code)
+    if d.applicant_user_id != request.user.pk:
+        raise Http404
+    url = _lookup_url(request, d)
+    return render(
+        request,
+        "dossiers/receipt.html",
+        {"d": d, "lookup_url": url, "qr": _qr_image(url), "receipt_notice": _notice(d, NoticeForm.RECEIPT)},
+    )
+
+
+@login_required
+def mine(request):
+    """Hồ sơ của tôi."""
+    qs = Dossier.objects.filter(applicant_user=request.user).select_related("procedure", "processing_agency")
+    page = Paginator(qs.order_by("-submitted_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dossiers/mine.html", {"page": page, "rows": _rows(page)})
+
+
+def _owner_dossier(request, code: str) -> Dossier:
+    d = queries.by_code(request.user, code)
+    if d.applicant_user_id != request.user.pk:
+        raise Http404
+    return d
+
+
+def _dossier_context(request, d: Dossier) -> dict:
+    results = list(d.results.order_by("-version"))
+    return {
+        "d": d,
+        "overdue": queries.is_overdue(d),
+        "badge": _status_badge(d.status),
+        "events": _timeline(d),
+        "attachments": d.attachments.select_related("paper").order_by("kind", "uploaded_at", "pk"),
+        "result": next((r for r in results if r.signed), None),
+        "results": results,
+        "payments": d.payments.all(),
+        "apology": getattr(d, "apology", None),
+        "receipt_available": d.status == Status.SUBMITTED or _notice(d, NoticeForm.RECEIPT) is not None,
+    }
+
+
+def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
+    context = _dossier_context(request, d)
+    paid = sum(p.amount for p in context["payments"])
+    rated = hasattr(d, "rating")
+    bound = bound or {}
+    return context | {
+        "can_supplement": d.status == Status.SUPPLEMENT_REQUESTED,
+        "can_withdraw": d.status in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED),
+        "can_rate": d.status == Status.RETURNED and not rated,
+        "rated": rated,
+        "due_to_pay": max(d.fee_amount - paid, 0) if d.is_open or d.status == Status.RESULT_READY else 0,
+        "supplement_form": bound.get("supplement_form") or f.SupplementForm(),
+        "withdraw_form": bound.get("withdraw_form") or f.WithdrawForm(),
+        "rating_form": bound.get("rating_form") or f.RatingForm(),
+        "open_form": next(iter(bound), None),
+        "lookup_url": _lookup_url(request, d),
+    }
+
+
+@login_required
+@_domain_404
+def detail(request, code: str):
+    """The owner's dossier page."""
+    d = _owner_dossier(request, code)
+    return render(request, "dossiers/detail.html", _owner_context(request, d))
+
+
+def _owner_post(form_class, call, success, form_key: str):
+    """POST handler for an owner's action: bind the form, call the action, report back."""
+
+    @login_required
+    @require_POST
+    @_domain_404
+    def view(request, code: str):
+        d = _owner_dossier(request, code)
+        form = form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            context = _owner_context(request, d, {form_key: form})
+            return render(request, "dossiers/detail.html", context, status=422)
+        try:
+            call(d, request.user, form)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, success)
+        return redirect("dossiers:detail", code=d.code)
+
+    return view
+
+
+supplement = _owner_post(
+    f.SupplementForm,
+    lambda d, by, form: actions.supplement(
+        d, by=by, files=form.cleaned_data["files"], note=form.cleaned_data["note"]
+    ),
+    gettext_lazy("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."),
+    "supplement_form",
+)
+withdraw = _owner_post(
+    f.WithdrawForm,
+    lambda d, by, form: actions.withdraw(d, by=by, reason=form.cleaned_data["reason"]),
+    gettext_lazy("Đã rút hồ sơ."),
+    "withdraw_form",
+)
+rate = _owner_post(
+    f.RatingForm,
+    lambda d, by, form: actions.rate(d, by=by, scores=form.scores(), comment=form.cleaned_data["comment"]),
+    gettext_lazy("Cảm ơn bạn đã đánh giá."),
+    "rating_form",
+)
+
+
+@login_required
+@require_POST
+@_domain_404
+def pay(request, code: str):
+    """Online payment of the remaining fee (the gateway is simulated by the domain)."""
+    d = _owner_dossier(request, code)
+    paid = sum(p.amount for p in d.payments.all())
+    try:
+        actions.record_payment(
+            d, by=request.user, method="online", amount=max(d.fee_amount - paid, 0), online=True
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã thanh toán trực tuyến."))
+    return redirect("dossiers:detail", code=d.code)
+
+
+@_domain_404
+def attachment(request, code: str, pk: int):
+    """A file of the dossier: for its owner and for officials who may see the dossier."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('web:login')}?next={request.path}")
+    a = queries.attachment_for(request.user, code, pk)
+    return _serve(a.file, a.original_name, inline=request.GET.get("xem") == "1")
+
+
+@_domain_404
+def result_file(request, code: str, pk: int):
+    """The result PDF: the signed version for the applicant and the public (code + secret), any
+    version (drafts too) for officials who may see the dossier."""
+    d, official = _dossier_for_file(request, code)
+    r = d.results.filter(pk=pk).first()
+    if r is None or (not r.signed and not official):
+        raise Http404
+    return _serve(r.file, f"ket-qua-{d.code}.pdf")
+
+
+@_domain_404
+def notice_file(request, code: str, form: str):
+    """A paper the agency issued (receipt 01, supplement request 02, …) as PDF. Before the
+    one-stop officer receives an online dossier its receipt is rendered on request (nothing stored)."""
+    d, _official = _dossier_for_file(request, code)
+    a = _notice(d, form)
+    if a is not None:
+        return _serve(a.file, a.original_name or f"{form}-{d.code}.pdf")
+    if form == NoticeForm.RECEIPT and d.status == Status.SUBMITTED:
+        from thudo.signing.papers import render_paper
+
+        # Submitted online, not yet checked by the one-stop officer: the confirmation of submission
+        # counts from the moment the portal received it.
+        context = actions.build_receipt_context(d) | {"received_at": d.submitted_at, "date": d.submitted_at}
+        pdf = render_paper("receipt", context)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="giay-tiep-nhan-{d.code}.pdf"'
+        return response
+    raise Http404
+
+
+def _dossier_for_file(request, code: str) -> tuple[Dossier, bool]:
+    """(dossier, seen as an official?). With ``?s=`` the code plus the secret (from the QR code)
+    open it to anyone; otherwise the signed-in person must be allowed to see it."""
+    secret = request.GET.get("s")
+    if secret:
+        queries.public_lookup(code, secret)
+        return Dossier.objects.select_related("procedure", "receiving_agency", "processing_agency").get(
+            code=code
+        ), False
+    if not request.user.is_authenticated:
+        raise Http404
+    d = queries.by_code(request.user, code, audit_read=False)
+    return d, d.applicant_user_id != request.user.pk
+
+
+# --- public lookup ------------------------------------------------------------------------------
+
+
+def lookup(request):
+    """Tra cứu hồ sơ by code and secret, without signing in."""
+    form = f.LookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        code, secret = form.cleaned_data["code"].strip(), form.cleaned_data["secret"].strip()
+        try:
+            queries.public_lookup(code, secret)
+        except DomainError:
+            form.add_error(None, _("Không tìm thấy hồ sơ với mã và mã bí mật này. Vui lòng kiểm tra lại."))
+        else:
+            return redirect(f"{reverse('dossiers:lookup_detail', args=[code])}?s={secret}")
+    return render(request, "dossiers/lookup.html", {"form": form})
+
+
+def lookup_detail(request, code: str):
+    """The public page of a dossier, reached from the QR code on the receipt."""
+    secret = request.GET.get("s", "")
+    try:
+        view = queries.public_lookup(code, secret)
+    except DomainError:
+        form = f.LookupForm(initial={"code": code})
+        return render(request, "dossiers/lookup.html", {"form": form, "not_found": True}, status=404)
+    result = None
+    if view.result_available:
+        result = Dossier.objects.get(code=view.code).results.filter(signed=True).order_by("-version").first()
+    return render(
+        request,
+        "dossiers/lookup_detail.html",
+        {"v": view, "secret": secret, "badge": _status_badge(view.status), "result": result},
+    )
+
+
+# --- officials' workspace -----------------------------------------------------------------------
+
+QUEUE_TABS = [
+    ("mine", gettext_lazy("Của tôi")),
+    ("agency", gettext_lazy("Của cơ quan")),
+    ("due_soon", gettext_lazy("Đến hạn trong 1 ngày làm việc")),
+    ("overdue", gettext_lazy("Quá hạn")),
+]
+
+
+@_official_required
+def work_queue(request):
+    """Hàng đợi hồ sơ: mine / my agency / due within one working day / overdue."""
+    tab = request.GET.get("tab") or "mine"
+    if tab not in dict(QUEUE_TABS):
+        tab = "mine"
+    qs = queries.queue(request.user, kind=tab)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"tabs": QUEUE_TABS, "tab": tab, "page": page, "rows": _rows(page)}
+    template = (
+        "dossiers/_queue_panel.html" if request.htmx and not request.htmx.boosted else "dossiers/queue.html"
+    )
+    return render(request, template, context)
+
+
+def _counter_agencies(user):
+    from thudo.core.models import Agency
+
+    if permissions.is_city_admin(user):
+        return Agency.objects.filter(is_active=True).order_by("name")
+    return Agency.objects.filter(pk__in=permissions.agencies_for(user, "dossier.create_counter")).order_by(
+        "name"
+    )
+
+
+@_official_required
+def reception(request):
+    """Bộ phận một cửa: online arrivals waiting for reception, and the counter entry form."""
+    qs = queries.queue(request.user, kind="reception")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    procedures = procedure_queries.published()
+    return render(
+        request,
+        "dossiers/reception.html",
+        {
+            "page": page,
+            "rows": _rows(page),
+            "procedures": procedures,
+            "can_counter": permissions.can(request.user, "dossier.create_counter"),
+        },
+    )
+
+
+@_official_required
+@_domain_404
+def counter(request):
+    """Tiếp nhận tại quầy: a walk-in citizen's dossier, papers digitised at intake."""
+    code = request.GET.get("thu_tuc") or request.POST.get("thu_tuc")
+    if not code:
+        return redirect("dossiers:reception")
+    procedure = procedure_queries.get_published(code)
+    papers = list(procedure.papers.all())
+    offering = procedure_queries.agencies_offering(procedure)
+    agencies = _counter_agencies(request.user)
+    if request.method == "POST":
+        form = f.CounterForm(request.POST, request.FILES, papers=papers)
+        agency_id = request.POST.get("agency")
+        agency = agencies.filter(pk=agency_id).first() if agency_id else None
+        if agency is None:
+            form.add_error(None, _("Hãy chọn nơi tiếp nhận."))
+        if form.is_valid() and agency is not None:
+            try:
+                d = actions.create_at_counter(
+                    procedure=procedure,
+                    agency=agency,
+                    applicant=form.applicant(),
+                    form_data={},
+                    files=[
+                        (pid, upload) for pid, uploads in form.files_by_paper().items() for upload in uploads
+                    ],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã tiếp nhận hồ sơ %(code)s. Hãy in giấy tiếp nhận và hẹn trả cho công dân.")
+                    % {"code": d.code},
+                )
+                return redirect("dossiers:work_detail", code=d.code)
+    else:
+        form = f.CounterForm(papers=papers)
+    return render(
+        request,
+        "dossiers/counter.html",
+        {"procedure": procedure, "form": form, "agencies": agencies, "offering": offering},
+    )
+
+
+# The officer's actions: (name, verb, form, label, confirm text, call).
+def _call_reasons(name):
+    return lambda d, by, form: getattr(actions, name)(d, by=by, reasons=form.cleaned_data["reasons"])
+
+
+OFFICER_ACTIONS = {
+    "receive": (
+        "dossier.receive",
+        f.NoteForm,
+        gettext_lazy("Tiếp nhận"),
+        gettext_lazy("Hồ sơ đầy đủ, hợp lệ: tiếp nhận và phát hành giấy tiếp nhận, hẹn trả kết quả."),
+        lambda d, by, form: actions.receive(d, by=by, note=form.cleaned_data["note"]),
+    ),
+    "forward": (
+        "dossier.forward",
+        f.ForwardForm,
+        gettext_lazy("Chuyển bước tiếp theo"),
+        gettext_lazy("Hoàn thành bước hiện tại và chuyển hồ sơ sang bước tiếp theo của quy trình."),
+        lambda d, by, form: actions.forward(
+            d, by=by, note=form.cleaned_data["note"], assignee=form.cleaned_data.get("assignee")
+        ),
+    ),
+    "attach_result": (
+        "dossier.draft_result",
+        f.ResultForm,
+        gettext_lazy("Đính kèm dự thảo kết quả"),
+        gettext_lazy("Đính kèm dự thảo kết quả để lãnh đạo phê duyệt và ký số."),
+        lambda d, by, form: actions.attach_result(d, by=by, pdf=_read(form.cleaned_data.get("pdf"))),
+    ),
+    "approve_and_sign": (
+        "dossier.sign",
+        None,
+        gettext_lazy("Phê duyệt và ký số"),
+        gettext_lazy("Phê duyệt kết quả và ký số bằng chứng thư của bạn. Kết quả đã ký không thể sửa."),
+        lambda d, by, form: actions.approve_and_sign(d, by=by),
+    ),
+    "return_result": (
+        "dossier.return_result",
+        None,
+        gettext_lazy("Trả kết quả"),
+        gettext_lazy("Xác nhận đã trả kết quả cho người nộp."),
+        lambda d, by, form: actions.return_result(d, by=by),
+    ),
+    "request_supplement": (
+        "dossier.request_supplement",
+        f.ReasonsForm,
+        gettext_lazy("Yêu cầu bổ sung"),
+        gettext_lazy("Gửi phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (mẫu 02). Thời hạn giải quyết tạm dừng."),
+        _call_reasons("request_supplement"),
+    ),
+    "pause": (
+        "dossier.pause",
+        f.PauseForm,
+        gettext_lazy("Tạm dừng"),
+        gettext_lazy("Tạm dừng tính thời hạn (chờ nghĩa vụ tài chính, ý kiến, kiểm tra)."),
+        lambda d, by, form: actions.pause(d, by=by, reason=form.cleaned_data["reason"]),
+    ),
+    "resume": (
+        "dossier.resume",
+        None,
+        gettext_lazy("Tiếp tục giải quyết"),
+        gettext_lazy("Tiếp tục giải quyết; thời gian tạm dừng được cộng vào hạn trả."),
+        lambda d, by, form: actions.resume(d, by=by),
+    ),
+    "transfer": (
+        "dossier.transfer",
+        f.TransferForm,
+        gettext_lazy("Chuyển liên thông"),
+        gettext_lazy("Chuyển hồ sơ sang cơ quan khác giải quyết (liên thông)."),
+        lambda d, by, form: actions.transfer(
+            d, by=by, to_agency=form.cleaned_data["to_agency"], note=form.cleaned_data["note"]
+        ),
+    ),
+    "apologize": (
+        "dossier.apologize",
+        f.ApologyForm,
+        gettext_lazy("Xin lỗi và hẹn lại"),
+        gettext_lazy("Phát hành văn bản xin lỗi và hẹn lại ngày trả (mẫu 04). Chỉ được hẹn lại một lần."),
+        lambda d, by, form: actions.apologize(
+            d, by=by, new_due=form.cleaned_data["new_due"], reason=form.cleaned_data["reason"]
+        ),
+    ),
+    "record_payment": (
+        "dossier.record_payment",
+        f.PaymentForm,
+        gettext_lazy("Ghi nhận thanh toán"),
+        gettext_lazy("Ghi nhận khoản phí, lệ phí người nộp đã thanh toán."),
+        lambda d, by, form: actions.record_payment(
+            d,
+            by=by,
+            method=form.cleaned_data["method"],
+            amount=form.cleaned_data["amount"],
+            reference=form.cleaned_data["reference"],
+        ),
+    ),
+    "reject": (
+        "dossier.reject",
+        f.ReasonsForm,
+        gettext_lazy("Từ chối"),
+        gettext_lazy("Từ chối giải quyết và gửi phiếu từ chối có nêu rõ lý do (mẫu 03)."),
+        _call_reasons("reject"),
+    ),
+}
+
+
+def _read(upload) -> bytes | None:
+    return upload.read() if upload else None
+
+
+# Which state each officer action needs and where it leads (the move itself is checked against
+# transitions.TRANSITIONS; the action re-checks everything when it runs).
+_OPEN = (Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAUSED, Status.TRANSFERRED)
+ACTION_MOVES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "receive": ((Status.SUBMITTED,), Status.PROCESSING),
+    "forward": ((Status.PROCESSING,), Status.PROCESSING),
+    "attach_result": ((Status.PROCESSING,), None),
+    "approve_and_sign": ((Status.PROCESSING,), Status.RESULT_READY),
+    "return_result": ((Status.RESULT_READY,), Status.RETURNED),
+    "request_supplement": ((Status.SUBMITTED, Status.PROCESSING), Status.SUPPLEMENT_REQUESTED),
+    "pause": ((Status.PROCESSING,), Status.PAUSED),
+    "resume": ((Status.PAUSED,), Status.PROCESSING),
+    "transfer": ((Status.PROCESSING,), Status.TRANSFERRED),
+    "apologize": (_OPEN, None),
+    "record_payment": ((*_OPEN, Status.RESULT_READY), None),
+    "reject": ((Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED), Status.REJECTED),
+}
+
+
+def _allowed_actions(d: Dossier, user) -> list[str]:
+    """Actions this person may take on this dossier now: the state allows the move
+    (transitions table), the person holds the verb (permission table), and the current step of
+    the internal process is theirs to act on (the leader signs, the others forward)."""
+    step_role = getattr(d.current_step, "role", None)
+    out = []
+    for name, (verb, *_rest) in OFFICER_ACTIONS.items():
+        sources, target = ACTION_MOVES[name]
+        if d.status not in sources or (target and not transitions.can_move(d.status, target)):
+            continue
+        if name == "approve_and_sign" and step_role not in (None, "leader"):
+            continue
+        if name in ("forward", "attach_result") and step_role == "leader":
+            continue
+        if name == "apologize" and (d.due_at is None or hasattr(d, "apology")):
+            continue
+        if not permissions.can(user, verb, d):
+            continue
+        out.append(name)
+    return out
+
+
+def _timeliness(done, due) -> str:
+    """early / on_time / late (domain-rules §2: on the due date before the due moment is on time)."""
+    if done is None or due is None:
+        return ""
+    if done > due:
+        return "late"
+    if timezone.localdate(done) < timezone.localdate(due):
+        return "early"
+    return "on_time"
+
+
+def _control_sheet(d: Dossier) -> list[dict]:
+    """The process control sheet (form 06): each hand-over of a step with its due and actual time.
+
+    A step's row starts with the event that put the dossier on it and ends with the next event
+    that moved it on; the event's ``step_due_at`` is the step's due moment.
+    """
+    rows: list[dict] = []
+    for e in d.events.select_related("step").order_by("seq"):
+        if (
+            rows
+            and rows[-1]["done_at"] is None
+            and e.verb in ("forward", "sign", "return", "reject", "transfer")
+        ):
+            rows[-1]["done_at"] = e.at
+            rows[-1]["by_label"] = e.by_label
+            rows[-1]["timeliness"] = _timeliness(e.at, rows[-1]["due_at"])
+        if e.step_id and e.verb in (
+            "receive",
+            "create_counter",
+            "forward",
+            "supplement",
+            "resume",
+            "child_done",
+        ):
+            if rows and rows[-1]["done_at"] is None and rows[-1]["step_id"] == e.step_id:
+                continue
+            rows.append(
+                {
+                    "step_id": e.step_id,
+                    "step_name": e.step.name,
+                    "due_at": e.step_due_at,
+                    "done_at": None,
+                    "by_label": "",
+                    "timeliness": "",
+                }
+            )
+    return rows
+
+
+def _action_form(name: str, d: Dossier, data=None, files=None):
+    """The action's form (None when it needs no input); forwarding offers the people who hold
+    the next step's role at the processing agency."""
+    form_class = OFFICER_ACTIONS[name][1]
+    if form_class is None:
+        return None
+    form = form_class(data, files, prefix=name)
+    if name == "forward":
+        from thudo.core.models import User
+
+        nxt = (
+            d.process.steps.filter(order__gt=d.current_step.order).order_by("order").first()
+            if (d.process_id and d.current_step_id)
+            else None
+        )
+        form.fields["assignee"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                role_grants__role=nxt.role,
+                role_grants__agency_id__in=[d.processing_agency_id, d.receiving_agency_id],
+            )
+            .distinct()
+            .order_by("full_name", "username")
+            if nxt
+            else User.objects.none()
+        )
+    return form
+
+
+def _work_context(request, d: Dossier, forms_override: dict | None = None) -> dict:
+    names = _allowed_actions(d, request.user)
+    action_rows = []
+    for name in names:
+        _verb, _form_class, label, confirm, _call = OFFICER_ACTIONS[name]
+        form = (forms_override or {}).get(name) or _action_form(name, d)
+        action_rows.append({"name": name, "label": label, "confirm": confirm, "form": form})
+    control = queries.control_sheet(d) if hasattr(queries, "control_sheet") else _control_sheet(d)
+    return _dossier_context(request, d) | {
+        "actions": action_rows,
+        "control_sheet": control,
+        "open_action": next(iter(forms_override or {}), None),
+    }
+
+
+@_official_required
+@_domain_404
+def work_detail(request, code: str):
+    d = queries.by_code(request.user, code)
+    return render(request, "dossiers/work_detail.html", _work_context(request, d))
+
+
+@_official_required
+@require_POST
+@_domain_404
+def work_action(request, code: str, action: str):
+    if action not in OFFICER_ACTIONS:
+        raise Http404
+    d = queries.by_code(request.user, code)
+    _verb, _form_class, label, _confirm, call = OFFICER_ACTIONS[action]
+    form = _action_form(action, d, request.POST, request.FILES)
+    if form is not None and not form.is_valid():
+        return render(
+            request, "dossiers/work_detail.html", _work_context(request, d, {action: form}), status=422
+        )
+    try:
+        call(d, request.user, form)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(action)s: đã thực hiện với hồ sơ %(code)s.") % {"action": label, "code": d.code}
+        )
+    back = request.POST.get("next")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("dossiers:work_detail", code=d.code)
+
+
+@_official_required
+def signing_queue(request):
+    """Lãnh đạo: results waiting for approval and digital signature."""
+    qs = queries.queue(request.user, kind="signing")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dossiers/signing.html", {"page": page, "rows": _rows(page)})

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KpiConfig(AppConfig):
+    name = "thudo.kpi"
+    label = "kpi"
+    verbose_name = _("Chỉ số, báo cáo, xếp hạng")
+    portal_nav = [("kpi:ranking", _("Xếp hạng chất lượng phục vụ"))]
+    workspace_nav = [
+        ("kpi:overview", _("Chỉ số phục vụ")),
+        ("kpi:targets", _("Mục tiêu chuyển đổi số")),
+        ("kpi:reports", _("Báo cáo định kỳ")),
+    ]
+
+    def ready(self) -> None:
+        from thudo.core import permissions
+        from thudo.kpi.models import ReportAssignment, ReportSubmission
+
+        permissions.register(ReportAssignment, permissions.Scope(noun="kpi", agency_fields=("agency",)))
+        permissions.register(
+            ReportSubmission, permissions.Scope(noun="kpi", agency_fields=("assignment__agency",))
+        )

@@ -1,0 +1,72 @@
+"""Charts as inline SVG generated on the server (no JavaScript, no CDN). Each chart is decorative
+for screen readers (``aria-hidden``) because every page shows the same numbers in a data table."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+STYLE = "max-width:100%;height:auto"
+COLORS = {"excellent": "#1b7f3b", "good": "#2f6db5", "average": "#b7791f", "weak": "#b42318", None: "#8a8f98"}
+
+
+def bars(
+    items: list[tuple[str, float | None, str | None]], *, width: int = 560, max_value: float = 100
+) -> SafeString:
+    """Horizontal bars: ``(label, value or None, class)``; ``None`` is drawn as "no data"."""
+    row, label_w = 26, 200
+    height = row * len(items) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" aria-hidden="true" focusable="false" '
+        f'width="{width}" height="{height}" style="{STYLE}" viewBox="0 0 {width} {height}">'
+    ]
+    scale = (width - label_w - 60) / (max_value or 1)
+    for i, (label, value, klass) in enumerate(items):
+        y = 5 + i * row
+        parts.append(f'<text x="0" y="{y + 16}" font-size="12">{escape(label[:34])}</text>')
+        if value is None:
+            parts.append(f'<text x="{label_w}" y="{y + 16}" font-size="12" fill="#555">—</text>')
+            continue
+        w = max(1.0, float(value) * scale)
+        color = COLORS.get(klass, COLORS[None])
+        parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="16" fill="{color}"/>')
+        parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 16}" font-size="12">{float(value):g}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (labels escaped above)
+
+
+def line(points: list[tuple[str, float | None]], *, width: int = 560, height: int = 200) -> SafeString:
+    """A line over months (0–100); gaps where a month has no data."""
+    pad_l, pad_r, pad_b, pad_t = 34, 24, 24, 10
+    inner_w, inner_h = width - pad_l - pad_r, height - pad_b - pad_t
+    step = inner_w / max(1, len(points) - 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" aria-hidden="true" focusable="false" '
+        f'width="{width}" height="{height}" style="{STYLE}" viewBox="0 0 {width} {height}">'
+    ]
+    for v in (0, 50, 70, 90, 100):
+        y = pad_t + inner_h * (1 - v / 100)
+        parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="0" y="{y + 4:.1f}" font-size="11">{v}</text>')
+    segment: list[str] = []
+    for i, (label, value) in enumerate(points):
+        x = pad_l + i * step
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle">{escape(label)}</text>'
+        )
+        if value is None:
+            if len(segment) > 1:
+                parts.append(
+                    f'<polyline fill="none" stroke="#2f6db5" stroke-width="2" points="{" ".join(segment)}"/>'
+                )
+            segment = []
+            continue
+        y = pad_t + inner_h * (1 - float(value) / 100)
+        segment.append(f"{x:.1f},{y:.1f}")
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#2f6db5"/>')
+    if len(segment) > 1:
+        parts.append(
+            f'<polyline fill="none" stroke="#2f6db5" stroke-width="2" points="{" ".join(segment)}"/>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (labels escaped above)

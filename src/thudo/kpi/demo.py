@@ -1,0 +1,61 @@
+"""Demo content of the kpi app: the two indicator sets, the months of demo dossiers rolled up, the
+last complete month published, and one periodic report form assigned to a few agencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Min
+
+from thudo.core.models import Agency, AgencyKind
+from thudo.kpi import actions, compute
+from thudo.kpi.models import ReportForm, Snapshot
+
+DEMO_FORM = {
+    "code": "BC-CCHC",
+    "name": "Báo cáo tình hình cải cách hành chính hằng tháng",
+    "fields": [
+        {
+            "key": "received",
+            "label": "Số hồ sơ tiếp nhận",
+            "type": "int",
+            "unit": "hồ sơ",
+            "required": True,
+            "min": 0,
+        },
+        {
+            "key": "online_share",
+            "label": "Tỷ lệ hồ sơ trực tuyến",
+            "type": "percent",
+            "unit": "%",
+            "required": True,
+        },
+        {"key": "note", "label": "Ghi chú", "type": "text", "unit": "", "required": False},
+    ],
+}
+
+
+def load(*, progress, stdout) -> list[tuple[str, str, str]]:
+    from thudo.dossiers.models import Dossier
+
+    actions.load_sets(by=None)
+    first = Dossier.objects.aggregate(m=Min("submitted_at"))["m"]
+    last_complete = compute.last_complete_month()
+    since = min(compute.this_month(first), last_complete) if first else last_complete
+    compute.catch_up(since=since, progress=progress)
+    period = f"{last_complete:%Y-%m}"
+    if not Snapshot.objects.filter(period=period).exists():
+        actions.publish(period, by=None)
+    form = ReportForm.objects.filter(code=DEMO_FORM["code"]).first() or actions.create_form(
+        by=None, **DEMO_FORM
+    )
+    agencies = list(
+        Agency.objects.filter(kind__in=(AgencyKind.DEPARTMENT, AgencyKind.COMMUNE_COMMITTEE)).order_by(
+            "code"
+        )[:10]
+    )
+    actions.assign(
+        form, by=None, agencies=agencies, period=period, deadline=compute.this_month() + dt.timedelta(days=9)
+    )
+    stdout.write(f"  KPI: published {period}; report form {form.code} assigned to {len(agencies)} agencies\n")
+    return []

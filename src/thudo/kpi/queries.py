@@ -1,0 +1,251 @@
+"""Permission-filtered reads of the kpi app.
+
+Rankings, published snapshots, indicator sets and targets are public (Decision 766/QĐ-TTg: results
+are published). A unit's detailed scores need ``kpi.view`` for that agency; the dossiers behind a
+number are the person's visible dossiers only (``thudo.dossiers.queries.visible_dossiers``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thudo.core import permissions
+from thudo.core.errors import InvalidInput, NotAllowed, NotFound
+from thudo.core.models import Agency
+from thudo.kpi import compute, results, seed
+from thudo.kpi.models import (
+    Indicator,
+    IndicatorSet,
+    ReportAssignment,
+    ReportForm,
+    ReportSubmission,
+    SetKind,
+    Snapshot,
+    SubmissionStatus,
+    Target,
+    TargetStatus,
+)
+
+
+def agency(code: str) -> Agency:
+    found = Agency.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy cơ quan."))
+    return found
+
+
+def index_set(months: list[dt.date] | None = None) -> IndicatorSet:
+    return seed.current_index(months[-1] if months else None)
+
+
+def indicator(index: IndicatorSet, code: str) -> Indicator:
+    found = Indicator.objects.filter(group__set=index, code=code).select_related("group").first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy chỉ số."))
+    return found
+
+
+def indicator_sets() -> QuerySet[IndicatorSet]:
+    return IndicatorSet.objects.prefetch_related("groups__indicators").order_by("kind", "-valid_from")
+
+
+def can_view_unit(person, unit: Agency) -> bool:
+    return permissions.is_city_admin(person) or unit.pk in permissions.agencies_for(person, "kpi.view")
+
+
+def require_view_unit(person, unit: Agency) -> None:
+    if not can_view_unit(person, unit):
+        raise NotAllowed()
+
+
+def require_kpi_view(person) -> None:
+    if not permissions.can(person, "kpi.view"):
+        raise NotAllowed()
+
+
+def unit_score(person, unit: Agency, period: str) -> dict:
+    require_view_unit(person, unit)
+    months = compute.parse_period(period)
+    return results.unit_score(index_set(months), unit, months)
+
+
+def trend(index: IndicatorSet, *, unit: Agency | None, last: dt.date, count: int = 6) -> list[dict]:
+    """The score for each of the ``count`` months up to ``last`` (for charts)."""
+    months = [last]
+    while len(months) < count:
+        m = months[0]
+        months.insert(0, dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1))
+    out = []
+    for m in months:
+        r = results.unit_score(index, unit, [m]) if unit else results.city_score(index, [m])
+        out.append({"period": f"{m:%Y-%m}", "score": r["score"], "class": r["class"]})
+    return out
+
+
+def dossiers_behind(person, ind: Indicator, unit: Agency | None, period: str, part: str, *, now=None):
+    """The dossiers behind an indicator's numerator or denominator for a unit (or the city, if
+    ``unit`` is None) and period: the same classification as the rollup, re-run for this unit
+    only, limited to the dossiers the person may see."""
+    from thudo.dossiers import queries as dossier_queries
+
+    if part not in ("numerator", "denominator"):
+        raise InvalidInput(_("Phần phải là tử số hoặc mẫu số."), fields={"part": part})
+    facts = [f for f in results.behind_facts(ind, part) if f not in results.PROCEDURE_FACTS]
+    months = compute.parse_period(period)
+    units = [unit] if unit is not None else compute.unit_agencies()
+    ids: set[int] = set()
+    if facts:
+        for a in units:
+            for m in months:
+                found = compute.dossier_facts(a.pk, m, now=now)
+                for f in facts:
+                    ids |= found.get(f, set())
+    return dossier_queries.visible_dossiers(person).filter(pk__in=ids).order_by("-submitted_at", "-pk")
+
+
+def procedures_behind(ind: Indicator, unit: Agency, period: str, part: str):
+    """The procedures behind a procedure indicator (1.3, 3.1, 3.2) — public catalogue data."""
+    from thudo.procedures.models import Procedure
+
+    facts = [f for f in results.behind_facts(ind, part) if f in results.PROCEDURE_FACTS]
+    ids: set[int] = set()
+    for m in compute.parse_period(period):
+        found = compute.procedure_facts(unit, m)
+        for f in facts:
+            ids |= found.get(f, set())
+    return Procedure.objects.filter(pk__in=ids).order_by("code")
+
+
+# --- snapshots, targets -----------------------------------------------------------------------
+
+
+def snapshots(period: str | None = None) -> QuerySet[Snapshot]:
+    qs = Snapshot.objects.defer("data").order_by("-period", "-version")
+    return qs.filter(period=period) if period else qs
+
+
+def snapshot(period: str, version: int | None = None) -> Snapshot:
+    qs = Snapshot.objects.filter(period=period).order_by("-version")
+    found = qs.filter(version=version).first() if version else qs.first()
+    if found is None:
+        raise NotFound(_("Chưa công bố xếp hạng kỳ này."))
+    return found
+
+
+def latest_snapshot() -> Snapshot | None:
+    return Snapshot.objects.order_by("-period", "-version").first()
+
+
+def targets() -> list[Target]:
+    """Every target; computed ones get their current value from platform data."""
+    out = list(Target.objects.filter(set__kind=SetKind.TARGETS).select_related("owner_agency", "set"))
+    today = timezone.localdate()
+    for t in out:
+        t.live_value = _computed(t.query) if t.kind == "computed" else None
+        t.live_status = t.status
+        if t.live_value is not None:
+            if t.live_value >= t.goal:
+                t.live_status = TargetStatus.MET
+            elif today > t.deadline:
+                t.live_status = TargetStatus.NOT_MET
+        t.status_label = TargetStatus(t.live_status).label
+    return out
+
+
+def target(code: str) -> Target:
+    found = Target.objects.filter(set__kind=SetKind.TARGETS, code=code).first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy mục tiêu."))
+    return found
+
+
+def _computed(query: str):
+    from decimal import Decimal
+
+    from thudo.procedures.models import Procedure
+
+    if query == "full_online_share":
+        published = Procedure.objects.filter(status="published")
+        total = published.count()
+        if not total:
+            return None
+        full = published.filter(online_level="full").count()
+        return (Decimal(100) * full / total).quantize(Decimal("0.01"))
+    return None
+
+
+# --- report forms ---------------------------------------------------------------------------------
+
+
+def forms() -> QuerySet[ReportForm]:
+    return ReportForm.objects.all()
+
+
+def assignments(person, *, period: str | None = None, form: ReportForm | None = None) -> QuerySet:
+    qs = permissions.visible(
+        person, ReportAssignment.objects.select_related("form", "agency", "submission"), "kpi.report"
+    )
+    if not permissions.is_city_admin(person):
+        qs = qs | permissions.visible(
+            person, ReportAssignment.objects.select_related("form", "agency", "submission"), "kpi.view"
+        )
+    if period:
+        qs = qs.filter(period=period)
+    if form is not None:
+        qs = qs.filter(form=form)
+    return qs.distinct().order_by("-period", "form__code", "agency__code")
+
+
+def assignment(person, pk: int) -> ReportAssignment:
+    found = assignments(person).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def submission(person, pk: int) -> ReportSubmission:
+    found = (
+        permissions.visible(
+            person,
+            ReportSubmission.objects.select_related("assignment__agency", "assignment__form"),
+            "kpi.report",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def report_quality(agency_ids: list[int] | None, period: str | None = None) -> dict:
+    """Report-quality indicator: on-time accepted submissions / assigned reports (missing and late
+    counted separately). ``None`` ratio when nothing was assigned."""
+    from thudo.kpi import scoring
+
+    qs = ReportAssignment.objects.all()
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    if period:
+        qs = qs.filter(period=period)
+    assigned = qs.count()
+    good = qs.filter(submission__status=SubmissionStatus.ACCEPTED, submission__late=False).count()
+    late = qs.filter(submission__late=True).count()
+    missing = qs.exclude(
+        submission__status__in=(
+            SubmissionStatus.SUBMITTED,
+            SubmissionStatus.ACCEPTED,
+            SubmissionStatus.RETURNED,
+        )
+    ).count()
+    return {
+        "assigned": assigned,
+        "on_time_accepted": good,
+        "late": late,
+        "missing": missing,
+        "ratio": scoring.ratio(good, assigned),
+    }

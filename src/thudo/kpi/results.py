@@ -1,0 +1,219 @@
+"""Scores from the rolled-up counts: per unit, for the city, and rankings (Decision 766/QĐ-TTg).
+
+Reads :class:`MonthlyAgencyCount` only. An indicator whose denominator is zero, or that has no data
+source on the platform yet, gives "no data" (``None``), shown as such and left out of the total.
+The total is therefore given twice: points earned out of the points that had data, and that share
+on a 100-point scale (``score``), which is what is classified and ranked — a unit is not marked
+down for data the platform cannot collect yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from thudo.core.models import Agency
+from thudo.kpi import scoring
+from thudo.kpi.compute import COMMUNE_KINDS, DEPARTMENT_KINDS
+from thudo.kpi.models import Indicator, IndicatorKind, IndicatorSet, MonthlyAgencyCount
+
+CLASS_LABELS = {
+    "excellent": gettext_lazy("Xuất sắc"),
+    "good": gettext_lazy("Tốt"),
+    "average": gettext_lazy("Trung bình"),
+    "weak": gettext_lazy("Yếu"),
+}
+
+
+def class_label(value: str | None) -> str:
+    return str(CLASS_LABELS.get(value, _("Không có dữ liệu"))) if value else str(_("Không có dữ liệu"))
+
+
+# Registered queries: name → (numerator facts, denominator facts); the ratio is computed below.
+QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "procedures_complete": (("proc.complete",), ("proc.total",)),
+    "procedures_online": (("proc.online",), ("proc.total",)),
+    "procedures_used": (("proc.used",), ("proc.online",)),
+    "satisfaction": (("satisfaction.late", "satisfaction.disliked"), ("satisfaction.ended",)),
+    "mean_processing_days": (("duration.minutes",), ("duration.count",)),
+}
+PROCEDURE_FACTS = ("proc.total", "proc.complete", "proc.online", "proc.used", "proc.full")
+
+
+def behind_facts(indicator: Indicator, part: str) -> tuple[str, ...]:
+    """The facts whose rows (dossiers or procedures) are behind an indicator's numerator or
+    denominator. Empty for indicators without a data source."""
+    config = indicator.config or {}
+    if indicator.kind == IndicatorKind.DOSSIER_RATIO:
+        return (config[part],)
+    if indicator.kind == IndicatorKind.QUERY and config.get("query") in QUERIES:
+        num, den = QUERIES[config["query"]]
+        facts = num if part == "numerator" else den
+        if facts == ("duration.minutes",):
+            return ("duration.count",)
+        return facts
+    return ()
+
+
+def evaluate(indicator: Indicator, sums: dict[str, int]) -> dict:
+    """One indicator from summed counts: numerator, denominator, ratio, points (or no data)."""
+    config = indicator.config or {}
+    out = {
+        "code": indicator.code,
+        "name": indicator.name,
+        "kind": indicator.kind,
+        "max": indicator.max_points,
+        "target": indicator.target,
+        "scored": indicator.scored,
+        "formula": indicator.formula,
+        "numerator": None,
+        "denominator": None,
+        "ratio": None,
+        "points": None,
+        "value": None,
+        "no_data_reason": "",
+        "numerator_label": "",
+    }
+    if indicator.kind == IndicatorKind.DOSSIER_RATIO:
+        num, den = sums.get(config["numerator"], 0), sums.get(config["denominator"], 0)
+        out.update(numerator=num, denominator=den, ratio=scoring.ratio(num, den))
+    elif indicator.kind == IndicatorKind.RATING_MEAN:
+        total, count = sums.get(config.get("sum", ""), 0), sums.get(config.get("count", ""), 0)
+        scale = Decimal(str(config.get("scale", 5)))
+        mean = scoring.ratio(total, count)
+        out.update(numerator=total, denominator=count, ratio=None if mean is None else mean / scale)
+    elif indicator.kind == IndicatorKind.QUERY and config.get("query") in QUERIES:
+        name = config["query"]
+        num_facts, den_facts = QUERIES[name]
+        num = sum(sums.get(f, 0) for f in num_facts)
+        den = sum(sums.get(f, 0) for f in den_facts)
+        out.update(numerator=num, denominator=den)
+        if name == "satisfaction":
+            # 5.4: 100% − (late share + share rated "not satisfied").
+            share = scoring.ratio(num, den)
+            out["ratio"] = None if share is None else max(Decimal(0), Decimal(1) - share)
+            out["numerator_label"] = _("trễ hạn + bị đánh giá không hài lòng")
+        elif name == "mean_processing_days":
+            mean = scoring.ratio(num, den)  # minutes per dossier
+            out["value"] = None if mean is None else (mean / Decimal(480)).quantize(Decimal("0.01"))
+            out["ratio"] = None
+            out["numerator_label"] = _("phút làm việc")
+        else:
+            out["ratio"] = scoring.ratio(num, den)
+    else:
+        out["no_data_reason"] = config.get("reason") or _("Nền tảng chưa có nguồn dữ liệu cho chỉ số này.")
+        return out
+    if out["ratio"] is None and out["value"] is None and not out["no_data_reason"]:
+        out["no_data_reason"] = _("Không phát sinh trong kỳ (mẫu số bằng 0).")
+    if indicator.scored and out["ratio"] is not None:
+        out["points"] = scoring.points(out["ratio"], indicator.max_points, indicator.target)
+    return out
+
+
+def _indicators(index: IndicatorSet):
+    return list(
+        Indicator.objects.filter(group__set=index).select_related("group").order_by("group__order", "order")
+    )
+
+
+def score(index: IndicatorSet, sums: dict[str, int], indicators=None) -> dict:
+    """Every group and indicator of ``index`` for the summed counts, with totals and class."""
+    indicators = indicators if indicators is not None else _indicators(index)
+    groups: dict[str, dict] = {}
+    earned = available = Decimal(0)
+    for ind in indicators:
+        g = groups.setdefault(
+            ind.group.code,
+            {
+                "code": ind.group.code,
+                "name": ind.group.name,
+                "max": ind.group.max_points,
+                "points": None,
+                "indicators": [],
+            },
+        )
+        row = evaluate(ind, sums)
+        g["indicators"].append(row)
+        if row["points"] is not None:
+            g["points"] = (g["points"] or Decimal(0)) + row["points"]
+            earned += row["points"]
+            available += Decimal(ind.max_points)
+    total = scoring.scaled_total(earned, available)
+    klass = scoring.classify(total, index.bands)
+    return {
+        "groups": list(groups.values()),
+        "earned": earned,
+        "available": available,
+        "score": total,
+        "class": klass,
+        "class_label": class_label(klass),
+    }
+
+
+def sums_for(agency_ids: list[int] | None, months: list[dt.date]) -> dict[str, int]:
+    qs = MonthlyAgencyCount.objects.filter(month__in=months)
+    if agency_ids is not None:
+        qs = qs.filter(agency_id__in=agency_ids)
+    return {r["metric"]: int(r["total"]) for r in qs.values("metric").annotate(total=Sum("value"))}
+
+
+def unit_score(index: IndicatorSet, agency: Agency, months: list[dt.date]) -> dict:
+    return score(index, sums_for([agency.pk], months))
+
+
+def city_score(index: IndicatorSet, months: list[dt.date]) -> dict:
+    return score(index, sums_for(None, months))
+
+
+def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
+    """Departments and communes ranked by score (units without any data listed last, unranked)."""
+    per_agency: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        MonthlyAgencyCount.objects.filter(month__in=months)
+        .values("agency_id", "metric")
+        .annotate(total=Sum("value"))
+    )
+    for r in rows:
+        per_agency[r["agency_id"]][r["metric"]] = int(r["total"])
+    indicators = _indicators(index)
+    agencies = Agency.objects.filter(pk__in=per_agency.keys()).order_by("code")
+    out: dict[str, list] = {"departments": [], "communes": []}
+    for agency in agencies:
+        sums = per_agency[agency.pk]
+        if not any(k not in PROCEDURE_FACTS for k in sums):
+            continue  # no dossier at all in the period: not ranked
+        result = score(index, sums, indicators)
+        key = "communes" if agency.kind in COMMUNE_KINDS else "departments"
+        if agency.kind not in COMMUNE_KINDS + DEPARTMENT_KINDS:
+            key = "departments"
+        out[key].append(
+            {
+                "code": agency.code,
+                "name": agency.short_name or agency.name,
+                "groups": {g["code"]: _num(g["points"]) for g in result["groups"]},
+                "earned": _num(result["earned"]),
+                "available": _num(result["available"]),
+                "score": _num(result["score"]),
+                "class": result["class"],
+            }
+        )
+    for key, units in out.items():
+        units.sort(key=lambda u: (u["score"] is None, -(u["score"] or 0), u["code"]))
+        rank = 0
+        for u in units:
+            if u["score"] is not None:
+                rank += 1
+                u["rank"] = rank
+            else:
+                u["rank"] = None
+        out[key] = units
+    return out
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,358 @@
+"""Pages of the kpi app: the public ranking and its open data, dashboards for officials, targets,
+periodic reports. Thin: parse, call one query or action, render."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thudo.core import permissions
+from thudo.core.errors import DomainError, NotAllowed, NotFound
+from thudo.kpi import actions, charts, compute, exports, queries, results
+from thudo.kpi.models import ReportForm, SubmissionStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _domain_404(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, NotAllowed) as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _kpi_official(view):
+    @login_required
+    @_domain_404
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        queries.require_kpi_view(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _period(request) -> tuple[str, list]:
+    raw = request.GET.get("period") or f"{compute.last_complete_month():%Y-%m}"
+    try:
+        months = compute.parse_period(raw)
+    except DomainError:
+        months = [compute.last_complete_month()]
+    return compute.period_label(months), months
+
+
+def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+# --- public ranking -------------------------------------------------------------------------------
+
+
+@_domain_404
+def ranking(request):
+    period = request.GET.get("period")
+    version = request.GET.get("version")
+    snap = (
+        queries.snapshot(period, int(version) if version and version.isdigit() else None)
+        if period
+        else queries.latest_snapshot()
+    )
+    published = list(queries.snapshots().values("period", "version", "created_at", "reason"))
+    context = {"snap": snap, "published": published, "labels": results.CLASS_LABELS}
+    if snap:
+        for key in ("departments", "communes"):
+            context[key] = snap.data.get(key, [])
+        context["groups"] = snap.data.get("groups", [])
+        context["period"] = snap.period
+        context["chart"] = charts.bars(
+            [(u["name"], u["score"], u["class"]) for u in context["departments"][:15]]
+        )
+        context["can_view_units"] = permissions.can(request.user, "kpi.view")
+    return render(request, "kpi/ranking.html", context)
+
+
+@_domain_404
+def ranking_export(request, period: str, version: int, fmt: str):
+    snap = queries.snapshot(period, version)
+    name = f"xep-hang-{period}-v{version}"
+    if fmt == "csv":
+        return _download(exports.ranking_csv(snap), f"{name}.csv", "text/csv; charset=utf-8")
+    if fmt == "json":
+        return HttpResponse(exports.ranking_json(snap), content_type="application/json; charset=utf-8")
+    if fmt == "xlsx":
+        return _download(exports.ranking_xlsx(snap), f"{name}.xlsx", XLSX)
+    if fmt == "pdf":
+        head, rows = exports.ranking_rows(snap)
+        pdf = exports.pdf(
+            "kpi/pdf_table.html",
+            {
+                "title": _("Xếp hạng chất lượng phục vụ — kỳ %(p)s (lần %(v)s)")
+                % {"p": period, "v": version},
+                "subtitle": snap.data["set"]["source"],
+                "head": head,
+                "rows": rows,
+            },
+        )
+        return _download(pdf, f"{name}.pdf", "application/pdf")
+    raise Http404
+
+
+# --- dashboards -------------------------------------------------------------------------------------
+
+
+@_kpi_official
+def overview(request):
+    period, months = _period(request)
+    index = queries.index_set(months)
+    city = results.city_score(index, months)
+    live = results.ranking(index, months)
+    units = live["departments"] + live["communes"]
+    ranked = [u for u in units if u["score"] is not None]
+    ranked.sort(key=lambda u: -u["score"])
+    distribution = []
+    for klass in ("excellent", "good", "average", "weak"):
+        distribution.append(
+            (str(results.CLASS_LABELS[klass]), sum(1 for u in ranked if u["class"] == klass), klass)
+        )
+    trend = queries.trend(index, unit=None, last=months[-1])
+    context = {
+        "period": period,
+        "rolled_up": compute.rolled_up(months),
+        "city": city,
+        "distribution": distribution,
+        "distribution_chart": charts.bars(distribution, max_value=max([d[1] for d in distribution] + [1])),
+        "best": ranked[:5],
+        "worst": list(reversed(ranked[-5:])),
+        "trend": trend,
+        "trend_chart": charts.line([(t["period"][2:], t["score"]) for t in trend]),
+        "departments": live["departments"],
+        "communes": live["communes"],
+        "groups": city["groups"],
+        "can_view_units": True,
+        "can_publish": permissions.can(request.user, "kpi.publish"),
+        "can_manage": permissions.can(request.user, "kpi.manage"),
+        "snapshots": queries.snapshots(period),
+    }
+    return render(request, "kpi/overview.html", context)
+
+
+@_kpi_official
+def unit(request, code: str):
+    period, months = _period(request)
+    agency = queries.agency(code)
+    result = queries.unit_score(request.user, agency, period)
+    index = queries.index_set(months)
+    trend = queries.trend(index, unit=agency, last=months[-1])
+    context = {
+        "agency": agency,
+        "period": period,
+        "result": result,
+        "trend": trend,
+        "trend_chart": charts.line([(t["period"][2:], t["score"]) for t in trend]),
+        "group_chart": charts.bars(
+            [
+                (f"{g['code']}. {g['name']}", None if g["points"] is None else float(g["points"]), None)
+                for g in result["groups"]
+            ],
+            max_value=22,
+        ),
+        "reports": queries.report_quality([agency.pk]),
+        "rolled_up": compute.rolled_up(months),
+    }
+    return render(request, "kpi/unit.html", context)
+
+
+@_kpi_official
+def unit_export(request, code: str, period: str, fmt: str):
+    agency = queries.agency(code)
+    result = queries.unit_score(request.user, agency, period)
+    name = f"chi-so-{agency.code}-{period}"
+    if fmt == "xlsx":
+        return _download(exports.unit_xlsx(agency, period, result), f"{name}.xlsx", XLSX)
+    head, rows = exports.unit_rows(result)
+    pdf = exports.pdf(
+        "kpi/pdf_table.html",
+        {
+            "title": _("Chỉ số chất lượng phục vụ — %(a)s — kỳ %(p)s") % {"a": agency.name, "p": period},
+            "subtitle": _("Điểm quy đổi: %(s)s — Xếp loại: %(k)s")
+            % {"s": "—" if result["score"] is None else result["score"], "k": result["class_label"]},
+            "head": head,
+            "rows": rows,
+        },
+    )
+    return _download(pdf, f"{name}.pdf", "application/pdf")
+
+
+@_kpi_official
+def behind(request, code: str, period: str, indicator: str, part: str):
+    agency = queries.agency(code)
+    queries.require_view_unit(request.user, agency)
+    index = queries.index_set(compute.parse_period(period))
+    ind = queries.indicator(index, indicator)
+    dossiers = queries.dossiers_behind(request.user, ind, agency, period, part)
+    procedures = queries.procedures_behind(ind, agency, period, part)
+    page = Paginator(dossiers.select_related("procedure"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kpi/behind.html",
+        {
+            "agency": agency,
+            "period": period,
+            "indicator": ind,
+            "part": part,
+            "page": page,
+            "procedures": procedures,
+            "has_source": bool(results.behind_facts(ind, part)),
+        },
+    )
+
+
+@require_POST
+@_kpi_official
+def publish(request):
+    period = request.POST.get("period", "")
+    try:
+        snap = actions.publish(period, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(
+            request, _("Đã công bố xếp hạng kỳ %(p)s, lần %(v)s.") % {"p": snap.period, "v": snap.version}
+        )
+    except DomainError as exc:
+        messages.error(request, "; ".join([exc.message, *map(str, exc.fields.values())]))
+    return redirect(f"{reverse('kpi:overview')}?period={period}")
+
+
+@require_POST
+@_kpi_official
+def rollup_now(request):
+    if not permissions.can(request.user, "kpi.manage"):
+        raise Http404
+    period, months = _period(request)
+    for m in months:
+        compute.rollup(m)
+    messages.success(request, _("Đã tổng hợp lại số liệu kỳ %(p)s.") % {"p": period})
+    return redirect(f"{reverse('kpi:overview')}?period={period}")
+
+
+def targets(request):
+    return render(request, "kpi/targets.html", {"targets": queries.targets()})
+
+
+# --- periodic reports -------------------------------------------------------------------------------
+
+
+@login_required
+def reports(request):
+    if not (permissions.can(request.user, "kpi.report") or permissions.can(request.user, "kpi.view")):
+        raise Http404
+    period = request.GET.get("period") or None
+    rows = queries.assignments(request.user, period=period)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kpi/reports.html",
+        {
+            "page": page,
+            "period": period or "",
+            "forms": queries.forms(),
+            "can_manage": permissions.can(request.user, "kpi.manage"),
+        },
+    )
+
+
+@login_required
+@_domain_404
+def report(request, pk: int):
+    a = queries.assignment(request.user, pk)
+    sub = getattr(a, "submission", None)
+    errors = {}
+    if request.method == "POST":
+        verb = request.POST.get("verb")
+        try:
+            if verb in ("submit", "draft"):
+                values = {f["key"]: request.POST.get(f["key"], "") for f in a.form.fields}
+                actions.submit(
+                    a,
+                    by=request.user,
+                    values=values,
+                    files=request.FILES.getlist("evidence"),
+                    final=verb == "submit",
+                )
+                messages.success(request, _("Đã nộp báo cáo.") if verb == "submit" else _("Đã lưu bản nháp."))
+            elif verb == "accept" and sub:
+                actions.accept(sub, by=request.user, comment=request.POST.get("comment", ""))
+                messages.success(request, _("Đã chấp nhận báo cáo."))
+            elif verb == "return" and sub:
+                actions.return_with_comment(sub, by=request.user, comment=request.POST.get("comment", ""))
+                messages.success(request, _("Đã trả lại báo cáo."))
+            return redirect("kpi:report", pk=a.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            errors = exc.fields
+    values = (sub.values if sub else {}) or {}
+    fields = [
+        {
+            **f,
+            "value": request.POST.get(f["key"], values.get(f["key"], ""))
+            if request.method == "POST"
+            else values.get(f["key"], ""),
+            "error": errors.get(f["key"]),
+        }
+        for f in a.form.fields
+    ]
+    editable = (
+        sub is None or sub.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+    ) and permissions.can(request.user, "kpi.report", a)
+    return render(
+        request,
+        "kpi/report.html",
+        {
+            "a": a,
+            "sub": sub,
+            "fields": fields,
+            "editable": editable,
+            "deadline": actions.deadline_moment(a),
+            "can_review": sub is not None
+            and sub.status == SubmissionStatus.SUBMITTED
+            and permissions.can(request.user, "kpi.manage"),
+        },
+    )
+
+
+@login_required
+@_domain_404
+def form_workbook(request, code: str, period: str):
+    form = ReportForm.objects.filter(code=code).first()
+    if form is None:
+        raise Http404
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise NotFound(_("Chưa chọn tệp."))
+            n = actions.import_submissions(form, by=request.user, data=upload.read(), period=period)
+            messages.success(request, _("Đã nhập %(n)s báo cáo.") % {"n": n})
+        except NotFound as exc:
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for where, msg in list(exc.fields.items())[:50]:
+                messages.error(request, f"{where}: {msg}" if where not in str(msg) else str(msg))
+        return redirect(f"{reverse('kpi:reports')}?period={period}")
+    if not permissions.can(request.user, "kpi.manage"):
+        raise Http404
+    rows = queries.assignments(request.user, period=period, form=form)
+    return _download(exports.submissions_xlsx(form, period, rows), f"{form.code}-{period}.xlsx", XLSX)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "thudo.notifications"
+    label = "notifications"
+    verbose_name = _("Thông báo")
+    portal_nav = [("notifications:list", _("Thông báo"))]
+
+    def ready(self) -> None:
+        from thudo.core import permissions
+        from thudo.notifications.models import Notification, OutboxMessage
+
+        permissions.register(Notification, permissions.Scope(noun="notification", owner_field="user"))
+        # No agency field: only city administrators (notification.manage) see the queue.
+        permissions.register(OutboxMessage, permissions.Scope(noun="notification"))

@@ -1,0 +1,54 @@
+"""Reads of the notifications app, filtered by who asks."""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+
+from thudo.core import permissions
+from thudo.core.errors import NotAllowed, NotFound
+from thudo.notifications.models import Notification, OutboxMessage, OutboxStatus
+
+
+def for_user(person, *, unread: bool | None = None) -> QuerySet[Notification]:
+    """The person's own notices, unread first, newest first. Nobody, not even a city
+    administrator, reads another person's notices here."""
+    if person is None or not person.is_authenticated:
+        return Notification.objects.none()
+    qs = permissions.visible(person, Notification.objects.filter(user=person))
+    if unread is not None:
+        qs = qs.filter(read_at__isnull=unread)
+    return qs.order_by(F("read_at").desc(nulls_first=True), "-created_at", "-pk")
+
+
+def own(person, notification_id: int) -> Notification:
+    notification = for_user(person).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFound(_("Không tìm thấy thông báo."))
+    return notification
+
+
+def unread_count(person) -> int:
+    return for_user(person, unread=True).count()
+
+
+def outbox(person, *, status: str | None = None, channel: str | None = None) -> QuerySet[OutboxMessage]:
+    """The delivery queue, for city administrators (``notification.manage``)."""
+    if not permissions.can(person, "notification.manage"):
+        raise NotAllowed(_("Chỉ quản trị thành phố được xem hàng đợi thông báo."))
+    qs = permissions.visible(person, OutboxMessage.objects.all(), verb="notification.manage")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-created_at", "-pk")
+
+
+def outbox_message(person, message_id: int) -> OutboxMessage:
+    message = outbox(person).filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(_("Không tìm thấy thư đi."))
+    return message
+
+
+__all__ = ["OutboxStatus", "for_user", "outbox", "outbox_message", "own", "unread_count"]

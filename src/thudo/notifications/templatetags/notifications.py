@@ -1,0 +1,26 @@
+"""``{% load notifications %}{% unread_count %}``: the signed-in person's unread notices as a
+small badge linking to /thong-bao/ (renders nothing when there are none or nobody is signed in)."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from thudo.notifications import queries
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_count(context) -> str:
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or not user.is_authenticated:
+        return ""
+    count = queries.unread_count(user)
+    if not count:
+        return ""
+    label = _("%(n)d thông báo chưa đọc") % {"n": count}
+    return format_html(
+        '<a class="badge warn" href="{}" aria-label="{}">{}</a>', reverse("notifications:list"), label, count
+    )

@@ -1,0 +1,48 @@
+"""Pages: the signed-in person's notices (/thong-bao/)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from thudo.core.errors import NotFound
+from thudo.notifications import actions, queries
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(queries.for_user(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread": queries.unread_count(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request, pk: int):
+    try:
+        notification = actions.mark_read(queries.own(request.user, pk), by=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if request.htmx:
+        # The item, and (out of band) the unread summary above the list.
+        return render(
+            request,
+            "notifications/_item.html",
+            {"n": notification, "unread": queries.unread_count(request.user), "oob": True},
+        )
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = actions.mark_all_read(by=request.user)
+    if count:
+        messages.success(request, _("Đã đánh dấu %(n)d thông báo là đã đọc.") % {"n": count})
+    return redirect("notifications:list")

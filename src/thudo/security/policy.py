@@ -1,0 +1,50 @@
+"""Who must present a second factor, and how long officials' sessions live.
+
+Officials are people holding any role other than ``citizen``, plus staff and superusers (they
+reach the admin site). Citizens are never asked for a second factor.
+"""
+
+from django.conf import settings
+
+from thudo.core import permissions
+
+# Officials' sessions end after 30 minutes without a request (rolling); citizens keep the default.
+OFFICIAL_IDLE_SECONDS = 30 * 60
+# Wrong codes in a row before the second step is locked, and for how long.
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+
+# Paths an official who has not yet given the second factor may still open: the sign-in and
+# second-step pages, static files, language switch, and the public portal. Everything else
+# (workspace, admin, the API with a session) waits for the code. Deny by default: a new page is
+# protected unless it is added here.
+EXEMPT_PREFIXES = (
+    "/xac-thuc-2-buoc/",
+    "/login/",
+    "/logout/",
+    "/i18n/",
+    "/static/",
+    "/thu-tuc/",
+    "/units/",
+    "/dang-ky/",
+    "/tai-khoan/",
+)
+EXEMPT_EXACT = ("/", "/favicon.ico")
+LOGIN_PATHS = ("/login/", "/admin/login/")
+
+
+def is_official(user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return any(role != "citizen" for role, _, _ in permissions.grants(user))
+
+
+def two_factor_required() -> bool:
+    return bool(getattr(settings, "THUDO_REQUIRE_2FA", False))
+
+
+def is_exempt(path: str) -> bool:
+    static = "/" + settings.STATIC_URL.lstrip("/")
+    return path in EXEMPT_EXACT or path.startswith((*EXEMPT_PREFIXES, static))

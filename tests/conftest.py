@@ -1,0 +1,43 @@
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Calendars and the agency tree are cached per process; each test starts clean."""
+    from django.core.cache import cache
+
+    from thudo.core import calendars
+
+    cache.clear()
+    calendars.forget()
+    yield
+    cache.clear()
+    calendars.forget()
+
+
+@pytest.fixture
+def client():
+    return Client(HTTP_HOST="127.0.0.1")
+
+
+@pytest.fixture
+def api(client):
+    """HTTP client for /api/v1 returning parsed JSON bodies via ``.json()``."""
+    return client
+
+
+@pytest.fixture
+def city_admin(db):
+    return factories.official(role="city_admin", agency=None, username="cityadmin")
+
+
+@pytest.fixture
+def hanoi(db):
+    """Hanoi's real units (both schemes, with the mapping) and agencies."""
+    from thudo.core import actions
+
+    actions.load_units(provinces=["01"])
+    actions.load_agencies()

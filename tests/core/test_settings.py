@@ -1,0 +1,63 @@
+"""Settings come from the environment; the secret is generated once and never in the repo."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_thudo(*args, env_extra, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THUDO_")}
+    env.update({"THUDO_DATA_DIR": str(tmp_path / "data"), **env_extra})
+    return subprocess.run(
+        [sys.executable, "-m", "thudo", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_secret_key_is_generated_once_in_the_data_dir(tmp_path):
+    run_thudo("check", env_extra={}, tmp_path=tmp_path)
+    key_file = tmp_path / "data" / "secret_key"
+    first = key_file.read_text()
+    assert len(first) > 50
+    assert oct(key_file.stat().st_mode)[-3:] == "600"
+    run_thudo("check", env_extra={}, tmp_path=tmp_path)
+    assert key_file.read_text() == first
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = run_thudo(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "THUDO_SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
+            "THUDO_HTTPS": "1",
+            "THUDO_ALLOWED_HOSTS": "dichvucong.hanoi.example",
+        },
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.skipif(not os.environ.get("THUDO_DATABASE_URL"), reason="only when a database URL is given")
+def test_database_url_selects_the_engine():
+    from django.db import connection
+
+    assert connection.vendor in {"postgresql", "sqlite"}
+    assert connection.vendor == ("postgresql" if "postgres" in os.environ["THUDO_DATABASE_URL"] else "sqlite")
+
+
+def test_no_secret_in_the_repository():
+    root = Path(__file__).resolve().parents[2]
+    settings_text = (root / "src" / "thudo" / "conf" / "settings.py").read_text()
+    assert 'SECRET_KEY = "' not in settings_text
+    assert "var/" in (root / ".gitignore").read_text()  # the generated key lives in the data dir

@@ -1,0 +1,60 @@
+"""factory_boy factories for the domain. Tests build what they need; no fixture files."""
+
+import factory
+
+from thudo.core.models import AdministrativeUnit, Agency, AgencyKind, RoleGrant, Scheme, UnitLevel, User
+from thudo.core.text import fold
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdministrativeUnit
+        django_get_or_create = ("scheme", "code")
+
+    scheme = Scheme.Y2025
+    code = factory.Sequence(lambda n: f"{90000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Phường Thử Nghiệm {n}")
+    division_type = "phường"
+    level = UnitLevel.COMMUNE
+    province_code = "01"
+    search_text = factory.LazyAttribute(lambda o: fold(o.name))
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"000.{n % 100:02d}.{80 + n // 100:02d}.H26")
+    name = factory.Sequence(lambda n: f"Ủy ban nhân dân Phường Thử Nghiệm {n}")
+    short_name = factory.LazyAttribute(lambda o: o.name)
+    abbreviation = "UBND"
+    kind = AgencyKind.COMMUNE_COMMITTEE
+    search_text = factory.LazyAttribute(lambda o: fold(o.name))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"Người Dùng {n}")
+    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu-nghiem-2026")
+
+    @factory.post_generation
+    def _save(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+def official(*, role: str, agency: Agency | None, username: str | None = None, subtree: bool = False) -> User:
+    user = UserFactory(**({"username": username} if username else {}))
+    RoleGrant.objects.get_or_create(
+        user=user, role=role, agency=agency, defaults={"include_subtree": subtree}
+    )
+    return user

@@ -1,0 +1,82 @@
+"""Citizens find procedures by name or code, with or without Vietnamese diacritics."""
+
+import unicodedata
+
+import pytest
+
+from tests import factories_procedures as fp
+from thudo.core.errors import NotFound
+from thudo.procedures import queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    birth = fp.published(code="1.001193", name="Đăng ký khai sinh")
+    death = fp.published(code="1.000656", name="Đăng ký khai tử")
+    dept = fp.department()
+    food = fp.published(
+        code="HN-TMP-01",
+        name="Cấp Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
+        level="department",
+        agency=dept,
+        field=fp.field("ATTP", "An toàn thực phẩm"),
+    )
+    fp.draft(code="9.999999", name="Đăng ký khai sinh lưu động (nháp)")
+    return {"birth": birth, "death": death, "food": food, "dept": dept}
+
+
+def names(qs):
+    return [p.name for p in qs]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["khai sinh", "khai sinh".upper(), "Khai Sinh", "đăng ký khai sinh", "dang ky khai sinh", "1.001193"],
+)
+def test_search_finds_birth_registration(catalogue, query):
+    assert names(queries.published(q=query)) == ["Đăng ký khai sinh"]
+
+
+def test_decomposed_unicode_query_finds_birth_registration(catalogue):
+    decomposed = unicodedata.normalize("NFD", "Đăng ký khai sinh")
+    assert decomposed != "Đăng ký khai sinh"
+    assert names(queries.published(q=decomposed)) == ["Đăng ký khai sinh"]
+
+
+def test_drafts_are_not_in_the_public_catalogue(catalogue):
+    assert "Đăng ký khai sinh lưu động (nháp)" not in names(queries.published(q="khai sinh"))
+    with pytest.raises(NotFound):
+        queries.get_published("9.999999")
+
+
+def test_filters_by_field_level_and_agency(catalogue):
+    assert names(queries.published(field="ATTP")) == [catalogue["food"].name]
+    assert set(names(queries.published(level="commune"))) == {"Đăng ký khai sinh", "Đăng ký khai tử"}
+    assert names(queries.published(agency=catalogue["dept"].code)) == [catalogue["food"].name]
+
+
+def test_a_commune_committee_offers_every_commune_procedure(catalogue):
+    commune = fp.factories.AgencyFactory()
+    assert set(names(queries.published(agency=commune.code))) == {"Đăng ký khai sinh", "Đăng ký khai tử"}
+    assert commune in queries.agencies_offering(catalogue["birth"])
+    assert list(queries.agencies_offering(catalogue["food"])) == [catalogue["dept"]]
+
+
+def test_agency_process_is_preferred_over_the_default():
+    commune = fp.factories.AgencyFactory()
+    other = fp.factories.AgencyFactory()
+    p = fp.draft()
+    default = fp.process(p, [("Tiếp nhận", "reception", 2)])
+    own = fp.process(p, [("Tiếp nhận nhanh", "reception", 1)], agency=commune)
+    assert queries.process_for(p, commune) == own
+    assert queries.process_for(p, other) == default
+    assert queries.process_for(p, None) == default
+
+
+def test_no_published_process_is_not_found():
+    p = fp.draft()
+    fp.process(p, publish=False)
+    with pytest.raises(NotFound):
+        queries.process_for(p, None)
