@@ -116,6 +116,7 @@ def _event(
     data: dict | None = None,
 ) -> DossierEvent:
     seq = (d.events.aggregate(m=Max("seq"))["m"] or 0) + 1
+    _kpi_changed(d, at)
     return DossierEvent.objects.create(
         dossier=d,
         seq=seq,
@@ -130,6 +131,15 @@ def _event(
         step_due_at=d.step_due_at,
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
     )
+
+
+def _kpi_changed(d: Dossier, at: datetime) -> None:
+    """The service-quality index follows every recorded event (refreshed after the commit)."""
+    try:
+        from thudo.kpi.tasks import dossier_changed
+    except ImportError:  # pragma: no cover - kpi app not installed
+        return
+    dossier_changed(d, at=at)
 
 
 def _move(d: Dossier, to: str, verb: str, *, by, at: datetime, note: str = "", data: dict | None = None):
