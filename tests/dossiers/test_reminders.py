@@ -75,7 +75,7 @@ def test_due_soon_goes_to_the_assignee_and_overdue_also_to_the_leader(desk):
 
 
 def test_once_per_day_and_again_the_next_day(desk):
-    w, soon, late, *_ = desk
+    w, *_ = desk
     reminders.send(now=NOW)
     assert reminders.send(now=at(2026, 12, 2, 15, 0)) == {"due_soon": 0, "overdue": 0}
     assert notices(w.leader).count() == 1
