@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from thudo.core import queries
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput
+from thudo.core.pagination import LimitOffsetPagination
 from thudo.core.schemas import AgencyOut, DueOut, MeOut, UnitDetailOut, UnitOut, UnitRef
 
 units_router = Router(tags=["units"])

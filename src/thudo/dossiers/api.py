@@ -10,11 +10,12 @@ from datetime import datetime
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Form, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, User
+from thudo.core.pagination import LimitOffsetPagination
 from thudo.dossiers import actions, deadlines, payments, queries
 from thudo.dossiers.models import Dossier
 from thudo.dossiers.schemas import (

@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from thudo.core.api import signed_in
+from thudo.core.pagination import LimitOffsetPagination
 from thudo.notifications import actions, queries
 from thudo.notifications.models import Channel, OutboxStatus
 

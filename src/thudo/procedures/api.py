@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from thudo.core.pagination import LimitOffsetPagination
 from thudo.procedures import queries
 
 router = Router(tags=["procedures"])
