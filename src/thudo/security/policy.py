@@ -15,17 +15,23 @@ MAX_FAILURES = 5
 LOCK_MINUTES = 15
 
 # Paths an official who has not yet given the second factor may still open: the sign-in and
-# second-step pages, static files, language switch, and the public portal. Everything else
-# (workspace, admin, the API with a session) waits for the code. Deny by default: a new page is
-# protected unless it is added here.
+# second-step pages, static files, language switch, and the public portal (pages anyone may open
+# without signing in, which show an official nothing more than they show the public). Everything
+# else (workspace, admin, the API with a session, the owner's dossier pages and files under
+# /ho-so/) waits for the code. Deny by default: a new page is protected unless it is added here.
 EXEMPT_PREFIXES = (
     "/xac-thuc-2-buoc/",
     "/login/",
     "/logout/",
     "/i18n/",
     "/static/",
-    "/thu-tuc/",
-    "/units/",
+    "/thu-tuc/",  # procedure catalogue
+    "/units/",  # administrative units
+    "/calendar/due/",  # deadline calculator
+    "/tra-cuu/",  # public dossier lookup by code + secret (the QR code on every paper)
+    "/xac-thuc/",  # signature verification of a PDF (also reached from the QR code)
+    "/xep-hang/",  # published service-quality ranking and its open data
+    "/kpi/muc-tieu/",  # digital-transformation targets board
     "/dang-ky/",
     "/tai-khoan/",
 )
