@@ -398,7 +398,8 @@ def check_submissions(rows: list[dict], state: dict) -> dict:
         for d in Dossier.objects.filter(idempotency_key__startswith=prefix).prefetch_related("attachments")
     }
     lost, wrong_code, codes_disagree, missing_files = [], [], [], []
-    ok_keys = retried_ok = unanswered = unanswered_stored = 0
+    ok_keys = retried_ok = unanswered = unanswered_stored = retried_found_committed = 0
+    retried_keys: set[str] = set()
     for key, attempts in by_key.items():
         good = [a for a in attempts if isinstance(a["status"], int) and a["status"] < 300]
         if not good:
@@ -408,6 +409,7 @@ def check_submissions(rows: list[dict], state: dict) -> dict:
         ok_keys += 1
         if any(not isinstance(a["status"], int) or a["status"] >= 500 for a in attempts):
             retried_ok += 1
+            retried_keys.add(key)
         codes = {a.get("code") for a in good}
         if len(codes) > 1:
             codes_disagree.append({"key": key, "codes": sorted(codes)})
@@ -415,6 +417,10 @@ def check_submissions(rows: list[dict], state: dict) -> dict:
         if d is None:
             lost.append({"key": key, "codes": sorted(codes)})
             continue
+        if key in retried_keys:
+            # Did the killed attempt commit (the retry found it) or did the retry create it?
+            first_ok = min(a["start"] for a in good)
+            retried_found_committed += d.submitted_at.timestamp() < first_ok
         if d.code not in codes:
             wrong_code.append({"key": key, "answered": sorted(codes), "stored": d.code})
         papers = list(d.attachments.all())
@@ -436,6 +442,7 @@ def check_submissions(rows: list[dict], state: dict) -> dict:
         "attempts": sum(len(v) for v in by_key.values()),
         "keys_answered_2xx": ok_keys,
         "keys_retried_after_failure_then_2xx": retried_ok,
+        "of_which_the_failed_attempt_had_committed": retried_found_committed,
         "keys_never_answered_2xx": unanswered,
         "keys_never_answered_but_stored": unanswered_stored,
         "lost": lost,
