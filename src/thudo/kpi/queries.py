@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from thudo.kpi import compute, results, seed
 from thudo.kpi.models import (
     Indicator,
     IndicatorSet,
+    MonthlyAgencyCount,
     ReportAssignment,
     ReportForm,
     ReportSubmission,
@@ -79,9 +80,17 @@ def trend(index: IndicatorSet, *, unit: Agency | None, last: dt.date, count: int
     while len(months) < count:
         m = months[0]
         months.insert(0, dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1))
+    # One query for the counts of every month and one for the indicators (not two per month).
+    rows = MonthlyAgencyCount.objects.filter(month__in=months)
+    if unit is not None:
+        rows = rows.filter(agency=unit)
+    sums: dict[dt.date, dict[str, int]] = {m: {} for m in months}
+    for r in rows.values("month", "metric").annotate(total=Sum("value")):
+        sums[r["month"]][r["metric"]] = int(r["total"])
+    indicators = results._indicators(index)
     out = []
     for m in months:
-        r = results.unit_score(index, unit, [m]) if unit else results.city_score(index, [m])
+        r = results.score(index, sums[m], indicators)
         out.append({"period": f"{m:%Y-%m}", "score": r["score"], "class": r["class"]})
     return out
 
@@ -232,16 +241,14 @@ def report_quality(agency_ids: list[int] | None, period: str | None = None) -> d
         qs = qs.filter(agency_id__in=agency_ids)
     if period:
         qs = qs.filter(period=period)
-    assigned = qs.count()
-    good = qs.filter(submission__status=SubmissionStatus.ACCEPTED, submission__late=False).count()
-    late = qs.filter(submission__late=True).count()
-    missing = qs.exclude(
-        submission__status__in=(
-            SubmissionStatus.SUBMITTED,
-            SubmissionStatus.ACCEPTED,
-            SubmissionStatus.RETURNED,
-        )
-    ).count()
+    handed_in = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED, SubmissionStatus.RETURNED)
+    counts = qs.aggregate(  # one query (an assignment has at most one submission)
+        assigned=Count("pk"),
+        good=Count("pk", filter=Q(submission__status=SubmissionStatus.ACCEPTED, submission__late=False)),
+        late=Count("pk", filter=Q(submission__late=True)),
+        missing=Count("pk", filter=Q(submission__isnull=True) | ~Q(submission__status__in=handed_in)),
+    )
+    assigned, good, late, missing = (counts[k] for k in ("assigned", "good", "late", "missing"))
     return {
         "assigned": assigned,
         "on_time_accepted": good,
