@@ -413,9 +413,7 @@ def lookup_detail(request, code: str):
     except DomainError:
         form = f.LookupForm(initial={"code": code})
         return render(request, "dossiers/lookup.html", {"form": form, "not_found": True}, status=404)
-    result = None
-    if view.result_available:
-        result = Dossier.objects.get(code=view.code).results.filter(signed=True).order_by("-version").first()
+    result = view.results.filter(signed=True).order_by("-version").first()
     return render(
         request,
         "dossiers/lookup_detail.html",
