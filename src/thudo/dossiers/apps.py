@@ -14,7 +14,7 @@ class DossiersConfig(AppConfig):
     workspace_nav = [
         ("dossiers:reception", _("Tiếp nhận hồ sơ")),
         ("dossiers:work_queue", _("Hồ sơ cần xử lý")),
-        ("dossiers:signing", _("Phê duyệt, ký số")),
+        ("dossiers:signing", _("Phê duyệt, ký số"), "can:dossier.sign"),
     ]
 
     def ready(self) -> None:

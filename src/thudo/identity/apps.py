@@ -24,7 +24,7 @@ class IdentityConfig(AppConfig):
     name = "thudo.identity"
     label = "identity"
     verbose_name = _("Công dân và định danh")
-    portal_nav = [("identity:profile", _("Tài khoản"))]
+    portal_nav = [("identity:profile", _("Tài khoản"), "auth")]
 
     def ready(self) -> None:
         from thudo.core import permissions

@@ -8,7 +8,7 @@ class KpiConfig(AppConfig):
     verbose_name = _("Chỉ số, báo cáo, xếp hạng")
     portal_nav = [("kpi:ranking", _("Xếp hạng chất lượng phục vụ"))]
     workspace_nav = [
-        ("kpi:overview", _("Chỉ số phục vụ")),
+        ("kpi:overview", _("Chỉ số phục vụ"), "can:kpi.view"),
         ("kpi:targets", _("Mục tiêu chuyển đổi số")),
         ("kpi:reports", _("Báo cáo định kỳ")),
     ]

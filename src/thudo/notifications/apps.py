@@ -6,7 +6,7 @@ class NotificationsConfig(AppConfig):
     name = "thudo.notifications"
     label = "notifications"
     verbose_name = _("Thông báo")
-    portal_nav = [("notifications:list", _("Thông báo"))]
+    portal_nav = [("notifications:list", _("Thông báo"), "auth")]
 
     def ready(self) -> None:
         from thudo.core import permissions

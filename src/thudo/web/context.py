@@ -1,7 +1,9 @@
 """Template context for every page: platform name, whether the person is an official, and the
-navigation that apps contribute through ``portal_nav`` / ``workspace_nav`` on their AppConfig
-(lists of ``(url_name, label)`` or ``(url_name, label, "auth")`` for links shown only to people who
-are signed in)."""
+navigation that apps contribute through ``portal_nav`` / ``workspace_nav`` on their AppConfig.
+
+Items are ``(url_name, label)`` plus optional flags: ``"auth"`` shows the link only to people who
+are signed in; ``"can:<verb>"`` only to people who may do ``<verb>`` somewhere
+(``permissions.can(person, verb)``), e.g. ``"can:dossier.sign"`` for the leaders' signing queue."""
 
 from functools import cache
 
@@ -19,12 +21,18 @@ def _nav(kind: str) -> tuple[tuple, ...]:
     return tuple(items)
 
 
-def _links(kind: str, signed_in: bool) -> list[dict]:
-    return [
-        {"url": reverse(item[0]), "label": item[1]}
-        for item in _nav(kind)
-        if signed_in or "auth" not in item[2:]
-    ]
+def _shown(flags: tuple, user) -> bool:
+    signed_in = bool(user and user.is_authenticated)
+    for flag in flags:
+        if flag == "auth" and not signed_in:
+            return False
+        if flag.startswith("can:") and not permissions.can(user, flag.removeprefix("can:")):
+            return False
+    return True
+
+
+def _links(kind: str, user) -> list[dict]:
+    return [{"url": reverse(item[0]), "label": item[1]} for item in _nav(kind) if _shown(item[2:], user)]
 
 
 def platform(request):
@@ -37,6 +45,6 @@ def platform(request):
     return {
         "platform_name": "Thủ đô số",
         "is_official": is_official,
-        "portal_nav": _links("portal_nav", bool(user and user.is_authenticated)),
-        "workspace_nav": _links("workspace_nav", True) if is_official else [],
+        "portal_nav": _links("portal_nav", user),
+        "workspace_nav": _links("workspace_nav", user) if is_official else [],
     }
