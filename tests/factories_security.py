@@ -1,0 +1,211 @@
+"""The scene of the permission matrix: two communes, every kind of actor, dossiers in several
+states (with papers, notices, a signed result and its issued-document record), the owner's
+citizen profile and notifications, an outbox message, a KPI report assignment with a
+submission, and a published ranking. Built once per test module (see
+``tests/security/test_permission_matrix.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.test import TestCase
+
+from tests import factories
+from tests import factories_dossiers as fd
+from tests.factories_identity import CitizenFactory
+from thudo.core.models import Agency, User
+from thudo.dossiers.models import AttachmentKind, Dossier
+
+# Every actor of the matrix, in the order the tables list them.
+ACTORS = (
+    "anonymous",
+    "owner",
+    "other_citizen",
+    "reception",
+    "specialist",
+    "leader",
+    "other_officer",
+    "agency_admin",
+    "city_admin",
+    "clerk",
+)
+PERIOD = "2026-10"
+KPI_FIELDS = [{"key": "received", "label": "Số hồ sơ tiếp nhận", "type": "int", "required": True, "min": 0}]
+
+
+@dataclass
+class Scene:
+    agency: Agency  # the owning agency (receives and processes the owner's dossiers)
+    other_agency: Agency
+    users: dict[str, User | None]
+    done: Dossier  # the owner's dossier: returned, with a signed result
+    waiting: Dossier  # the owner's dossier: submitted online, not yet received
+    foreign: Dossier  # another citizen's dossier at the other agency
+    params: dict[str, str] = field(default_factory=dict)  # values for the URL placeholders
+
+    def user(self, actor: str) -> User | None:
+        return self.users[actor]
+
+
+def _users(agency: Agency, other: Agency) -> dict[str, User | None]:
+    owner = factories.UserFactory(
+        username="mt.chuho", full_name="Phạm Thị Chủ Hồ Sơ", email="chuho@example.vn"
+    )
+    CitizenFactory(
+        user=owner,
+        full_name="Phạm Thị Chủ Hồ Sơ",
+        email="chuho@example.vn",
+        phone="0987654321",
+        address="Số 1",
+    )
+    other_citizen = factories.UserFactory(username="mt.nguoikhac", full_name="Lê Văn Người Khác")
+    CitizenFactory(user=other_citizen, full_name="Lê Văn Người Khác", phone="0911111111")
+    agency_admin = factories.official(role="agency_admin", agency=agency, username="mt.quantri")
+    city_admin = factories.official(role="city_admin", agency=None, username="mt.thanhpho")
+    User.objects.filter(pk__in=[agency_admin.pk, city_admin.pk]).update(is_staff=True)
+    User.objects.filter(pk=city_admin.pk).update(is_superuser=True)
+    return {
+        "anonymous": None,
+        "owner": owner,
+        "other_citizen": other_citizen,
+        "reception": factories.official(role="reception", agency=agency, username="mt.motcua"),
+        "specialist": factories.official(role="specialist", agency=agency, username="mt.chuyenvien"),
+        "leader": fd.leader(agency, "mt.lanhdao"),
+        "other_officer": factories.official(role="reception", agency=other, username="mt.motcua.khac"),
+        "agency_admin": User.objects.get(pk=agency_admin.pk),
+        "city_admin": User.objects.get(pk=city_admin.pk),
+        "clerk": factories.official(role="clerk", agency=agency, username="mt.vanthu"),
+    }
+
+
+def _submit(procedure, agency, by, name: str) -> Dossier:
+    from thudo.dossiers import actions
+
+    return actions.submit_online(
+        procedure=procedure,
+        agency=agency,
+        applicant={"name": name, "phone": "0987654321", "email": "chuho@example.vn", "address": "Số 1"},
+        form_data={"ten_tre": "Bé Ma Trận"},
+        files=[fd.pdf_file("to-khai.pdf"), fd.pdf_file("chung-sinh.pdf")],
+        by=by,
+    )
+
+
+def _finish(d: Dossier, u: dict) -> Dossier:
+    """Receive, process, sign and hand over the result."""
+    from thudo.dossiers import actions
+
+    actions.receive(d, by=u["reception"], note="Đủ hồ sơ")
+    actions.forward(d, by=u["reception"], note="", assignee=u["specialist"])
+    actions.forward(d, by=u["specialist"], note="Đề nghị ký")
+    actions.approve_and_sign(d, by=u["leader"])
+    actions.return_result(d, by=u["reception"])
+    return Dossier.objects.get(pk=d.pk)
+
+
+def _kpi(scene_users: dict, agency: Agency, other: Agency) -> dict[str, str]:
+    from thudo.kpi import actions as kpi_actions
+    from thudo.kpi import seed
+    from thudo.kpi.models import Target
+
+    seed.load()
+    admin = scene_users["city_admin"]
+    form = kpi_actions.create_form(by=admin, code="MT-01", name="Báo cáo ma trận", fields=KPI_FIELDS)
+    mine, theirs = kpi_actions.assign(
+        form, by=admin, agencies=[agency, other], period="2026-09", deadline=dt.date(2026, 10, 12)
+    )
+    sub = kpi_actions.submit(mine, by=scene_users["agency_admin"], values={"received": 3})
+    kpi_actions.publish(PERIOD, by=admin, reason="Ma trận quyền")
+    target = Target.objects.order_by("code").first()
+    return {
+        "pk": str(mine.pk),
+        "assignment_other": str(theirs.pk),
+        "submission": str(sub.pk),
+        "form": form.code,
+        "target": target.code if target else "none",
+    }
+
+
+def _notice(d: Dossier) -> None:
+    """The receipt (form 01) as the agency issued it (papers are not rendered here: too slow)."""
+    from django.core.files.base import ContentFile
+
+    from thudo.dossiers.models import Attachment, NoticeForm
+
+    a = Attachment(
+        dossier=d,
+        kind=AttachmentKind.NOTICE,
+        form=NoticeForm.RECEIPT,
+        original_name="giay-tiep-nhan.pdf",
+        sha256="2" * 64,
+        size=10,
+        content_type="application/pdf",
+        uploaded_at=d.received_at,
+    )
+    a.file.save("giay-tiep-nhan.pdf", ContentFile(fd.pdf_bytes("Giấy tiếp nhận")), save=False)
+    a.save()
+
+
+def build_scene() -> Scene:
+    """Everything the matrix needs; on-commit side effects (notifications, outbox) run."""
+    from thudo.dossiers.actions import papers_rendered
+    from thudo.notifications.models import Notification, OutboxMessage
+    from thudo.signing.models import IssuedDocument
+
+    with TestCase.captureOnCommitCallbacks(execute=True), papers_rendered(False):
+        agency = fd.commune("Phường Ma Trận A", code="000.00.81.H26")
+        other = fd.commune("Phường Ma Trận B", code="000.00.82.H26")
+        procedure = fd.procedure(code="1.009999", name="Đăng ký khai sinh (ma trận)")
+        users = _users(agency, other)
+        done = _finish(_submit(procedure, agency, users["owner"], "Phạm Thị Chủ Hồ Sơ"), users)
+        waiting = _submit(procedure, agency, users["owner"], "Phạm Thị Chủ Hồ Sơ")
+        foreign = _submit(procedure, other, users["other_citizen"], "Lê Văn Người Khác")
+        kpi = _kpi(users, agency, other)
+    _notice(done)
+    paper = done.attachments.filter(kind=AttachmentKind.PAPER).order_by("pk").first()
+    result = done.results.filter(signed=True).order_by("-version").first()
+    notice = done.attachments.filter(kind=AttachmentKind.NOTICE).order_by("pk").first()
+    issued = IssuedDocument.objects.order_by("pk").first()
+    note = Notification.objects.filter(user=users["owner"]).order_by("pk").first()
+    outbox = OutboxMessage.objects.order_by("pk").first()
+    foreign_paper = foreign.attachments.order_by("pk").first()
+    params = {
+        "code": done.code,
+        "waiting_code": waiting.code,
+        "attachment_id": str(paper.pk),
+        "pk": str(paper.pk),
+        "result_pk": str(result.pk),
+        "form": notice.form if notice else "01",
+        "procedure_code": procedure.code,
+        "scheme": "2025",
+        "unit_code": factories.UnitFactory(code="99981", name="Phường Ma Trận").code,
+        "secret": done.secret,
+        "other_agency_code": other.code,
+        "missing_code": f"{agency.code}-000000-9999",
+        "action": "receive",
+        "kpi_period": "2026-09",
+        "agency_code": agency.code,
+        "sha256": issued.sha256 if issued else "0" * 64,
+        "notification_id": str(note.pk) if note else "0",
+        "message_id": str(outbox.pk) if outbox else "0",
+        "period": PERIOD,
+        "version": "1",
+        "foreign_code": foreign.code,
+        "foreign_attachment": str(foreign_paper.pk),
+        "kind": "agency",
+        "indicator": "1.1",
+        "part": "numerator",
+        "fmt": "csv",
+        "unit_fmt": "xlsx",
+        **{f"kpi_{k}": v for k, v in kpi.items()},
+    }
+    return Scene(
+        agency=agency,
+        other_agency=other,
+        users=users,
+        done=done,
+        waiting=waiting,
+        foreign=foreign,
+        params=params,
+    )

@@ -1,0 +1,320 @@
+"""The expected answers of the permission matrix, one row per API endpoint, page and admin page.
+
+Each row gives the HTTP answer for every actor, in the order of ``ACTORS``::
+
+    anonymous  owner  other_citizen  reception  specialist  leader  other_officer  agency_admin
+    city_admin  clerk
+
+(``reception``, ``specialist``, ``leader``, ``agency_admin`` and ``clerk`` belong to the agency
+that holds the owner's dossiers; ``other_officer`` is a one-stop officer of another agency.)
+Tokens: an HTTP status (``200``, ``404`` ...), ``login`` (redirect to the sign-in page) or ``302``
+(another redirect). A new endpoint or page without a row here fails
+``test_every_endpoint_and_page_has_a_row``: add it, with the answer each actor must get.
+
+Placeholders in paths take the scene's values (``tests.factories_security.build_scene``); ``fill``
+maps a placeholder to another value. POST rows act on the dossier waiting for reception unless
+``fill`` says otherwise; every cell runs in its own savepoint, so one actor's action never changes
+what the next actor finds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Row:
+    expect: str  # ten tokens, one per actor
+    fill: dict = field(default_factory=dict)  # placeholder -> scene param key
+    json: dict | None = None  # JSON body (POST)
+    data: dict | None = None  # form / multipart body (POST); "@pdf" is replaced by a small PDF file
+    query: dict | None = None
+    note: str = ""  # why the row is what it is, when it is not obvious
+
+
+# Shorthands for rows that repeat.
+PUBLIC = "200 200 200 200 200 200 200 200 200 200"
+SIGNED_IN = "401 200 200 200 200 200 200 200 200 200"
+# A dossier of the owning agency: its officers, the owner and the city admin see it.
+DOSSIER_READ = "401 200 404 200 200 200 404 200 200 404"
+
+W = "waiting_code"  # the owner's dossier waiting for reception
+D = "code"  # the owner's returned dossier with a signed result
+
+NOBODY_SIGNED_IN = "401 404 404 404 404 404 404 404 404 404"
+OWNER_ONLY = "401 200 404 404 404 404 404 404 404 404"
+KPI_VIEW = "401 403 403 403 403 200 403 200 200 403"  # leader, agency admin, city admin of the unit
+CITY_ONLY = "401 403 403 403 403 403 403 403 200 403"
+SIGNED_IN_PAGE = "login 200 200 200 200 200 200 200 200 200"
+OWNER_PAGE = "login 200 404 404 404 404 404 404 404 404"
+DOSSIER_PAGE = "login 200 404 200 200 200 404 200 200 404"
+# Files also open with the code and the secret (QR code), so without them anonymous gets 404.
+DOSSIER_FILE = "404 200 404 200 200 200 404 200 200 404"
+NOBODY_PAGE = "login 404 404 404 404 404 404 404 404 404"
+KPI_PAGE = "login 404 404 404 404 200 404 200 200 404"  # kpi.view: leader, agency admin (their unit)
+CITY_PAGE = "login 404 404 404 404 404 404 404 200 404"
+OFFICIALS_PAGE = "login 404 404 200 200 200 200 200 200 404"  # holders of dossier.view anywhere
+ADMIN_LIST = "login login login login login login login 403 200 login"  # staff: agency admin, city admin
+
+API: dict[str, Row] = {
+    # --- foundation: public reference data ---
+    "GET /api/v1/units": Row(PUBLIC),
+    "GET /api/v1/units/{scheme}/{code}": Row(PUBLIC, fill={"code": "unit_code"}),
+    "GET /api/v1/calendar/due": Row(PUBLIC, query={"start": "2026-12-01T09:00", "days": "3"}),
+    "GET /api/v1/agencies": Row(PUBLIC),
+    "GET /api/v1/agencies/{code}": Row(PUBLIC, fill={"code": "agency_code"}),
+    "GET /api/v1/me": Row(SIGNED_IN),
+    # --- identity: one's own profile only ---
+    "GET /api/v1/identity/me": Row(
+        "401 200 200 404 404 404 404 404 404 404", note="officials here have no citizen record"
+    ),
+    "POST /api/v1/identity/verify": Row(
+        "401 422 422 404 404 404 404 404 404 404", note="citizens: the test registry does not know them"
+    ),
+    # --- procedures: public catalogue ---
+    "GET /api/v1/procedures": Row(PUBLIC),
+    "GET /api/v1/procedures/fields": Row(PUBLIC),
+    "GET /api/v1/procedures/{code}": Row(PUBLIC, fill={"code": "procedure_code"}),
+    # --- dossiers: reads of the owner's returned dossier ---
+    "GET /api/v1/dossiers": Row(SIGNED_IN, note="contents: test_lists_show_only_visible_dossiers"),
+    "GET /api/v1/dossiers/queues/{kind}": Row(SIGNED_IN),
+    "GET /api/v1/dossiers/lookup": Row(PUBLIC, query={"code": "{code}", "secret": "{secret}"}),
+    "GET /api/v1/dossiers/{code}": Row(DOSSIER_READ),
+    "GET /api/v1/dossiers/{code} #foreign": Row(
+        "401 404 200 404 404 404 200 404 200 404", fill={"code": "foreign_code"}
+    ),
+    "GET /api/v1/dossiers/{code} #missing": Row(NOBODY_SIGNED_IN, fill={"code": "missing_code"}),
+    "GET /api/v1/dossiers/{code}/events": Row(DOSSIER_READ),
+    "GET /api/v1/dossiers/{code}/attachments": Row(DOSSIER_READ),
+    "GET /api/v1/dossiers/{code}/attachments/{attachment_id}": Row(DOSSIER_READ),
+    "GET /api/v1/dossiers/{code}/attachments/{attachment_id} #foreign": Row(
+        NOBODY_SIGNED_IN,
+        fill={"attachment_id": "foreign_attachment"},
+        note="a file of another dossier, asked through a dossier one may see",
+    ),
+    "GET /api/v1/dossiers/{code}/results": Row(DOSSIER_READ),
+    # --- dossiers: transitions on the dossier waiting for reception (409: allowed, wrong state) ---
+    "POST /api/v1/dossiers": Row(
+        "401 201 201 201 201 201 201 201 201 201",
+        data={"procedure": "{procedure_code}", "agency": "{agency_code}", "files": ["@pdf", "@pdf"]},
+        note="anyone signed in may submit a dossier of their own",
+    ),
+    "POST /api/v1/dossiers/{code}/receive": Row(
+        "401 403 404 200 403 403 404 403 200 404", fill={"code": W}, json={"note": ""}
+    ),
+    "POST /api/v1/dossiers/{code}/request-supplement": Row(
+        "401 403 404 200 200 200 404 403 200 404", fill={"code": W}, json={"reasons": ["Thiếu"]}
+    ),
+    "POST /api/v1/dossiers/{code}/supplement": Row(
+        "401 409 404 403 403 403 404 403 409 404", fill={"code": W}, data={"files": ["@pdf", "@pdf"]}
+    ),
+    "POST /api/v1/dossiers/{code}/reject": Row(
+        "401 403 404 200 200 200 404 403 200 404", fill={"code": W}, json={"reasons": ["Không đủ điều kiện"]}
+    ),
+    "POST /api/v1/dossiers/{code}/withdraw": Row(
+        "401 200 404 200 403 403 404 403 200 404", fill={"code": W}, json={"reason": "Nộp nhầm"}
+    ),
+    "POST /api/v1/dossiers/{code}/pause": Row(
+        "401 403 404 409 409 403 404 403 409 404", fill={"code": W}, json={"reason": "Chờ ý kiến"}
+    ),
+    "POST /api/v1/dossiers/{code}/resume": Row("401 403 404 409 409 403 404 403 409 404", fill={"code": W}),
+    "POST /api/v1/dossiers/{code}/forward": Row(
+        "401 403 404 409 409 409 404 403 409 404", fill={"code": W}, json={"note": ""}
+    ),
+    "POST /api/v1/dossiers/{code}/transfer": Row(
+        "401 403 404 403 409 403 404 403 409 404",
+        fill={"code": W},
+        json={"to_agency": "{other_agency_code}", "note": ""},
+    ),
+    "POST /api/v1/dossiers/{code}/result": Row("401 403 404 403 409 403 404 403 409 404", fill={"code": W}),
+    "POST /api/v1/dossiers/{code}/sign": Row("401 403 404 403 403 409 404 403 409 404", fill={"code": W}),
+    "POST /api/v1/dossiers/{code}/return": Row("401 403 404 409 403 403 404 403 409 404", fill={"code": W}),
+    "POST /api/v1/dossiers/{code}/apologize": Row(
+        "401 403 404 403 200 200 404 403 200 404",
+        fill={"code": W},
+        json={"new_due": "2027-01-15T10:00:00+07:00", "reason": "Chậm"},
+    ),
+    "POST /api/v1/dossiers/{code}/rate": Row(
+        "401 201 404 403 403 403 404 403 403 404",
+        json={"scores": {"attitude": 5, "time": 5, "result": 5}},
+        note="on the returned dossier",
+    ),
+    "POST /api/v1/dossiers/{code}/payments": Row(
+        "401 403 404 201 403 403 404 403 201 404", fill={"code": W}, json={"method": "cash", "amount": 1000}
+    ),
+    # --- signing: public verification ---
+    "POST /api/v1/signing/verify": Row(PUBLIC, data={"file": "@pdf"}),
+    "GET /api/v1/signing/issued/{sha256}": Row(PUBLIC, note="whoever holds the file knows its hash"),
+    # --- notifications: one's own; the outbox for city admins ---
+    "GET /api/v1/notifications": Row(SIGNED_IN, note="contents: test_notifications_are_private"),
+    "GET /api/v1/notifications/outbox": Row(CITY_ONLY),
+    "POST /api/v1/notifications/outbox/{message_id}/resend": Row(
+        "401 403 403 403 403 403 403 403 409 403", note="city admin: the message is not failed"
+    ),
+    "POST /api/v1/notifications/{notification_id}/read": Row(OWNER_ONLY),
+    # --- kpi: public open data; unit scores and reports for the unit's people ---
+    "GET /api/v1/kpi/sets": Row(PUBLIC),
+    "GET /api/v1/kpi/ranking/{period}": Row(PUBLIC),
+    "GET /api/v1/kpi/snapshots": Row(PUBLIC),
+    "GET /api/v1/kpi/snapshots/{period}/{version}": Row(PUBLIC),
+    "GET /api/v1/kpi/targets": Row(PUBLIC),
+    "GET /api/v1/kpi/scores/{agency_code}/{period}": Row(KPI_VIEW),
+    "GET /api/v1/kpi/scores/{agency_code}/{period} #other": Row(
+        CITY_ONLY, fill={"agency_code": "other_agency_code"}
+    ),
+    "GET /api/v1/kpi/report-quality/{agency_code}": Row(KPI_VIEW),
+    "GET /api/v1/kpi/forms": Row(KPI_VIEW),
+    "GET /api/v1/kpi/assignments": Row(SIGNED_IN, note="contents: test_kpi_lists_show_only_own_units"),
+    "POST /api/v1/kpi/snapshots": Row(
+        CITY_ONLY.replace("200", "201"), json={"period": "{period}", "reason": "Công bố lại"}
+    ),
+    "POST /api/v1/kpi/targets/{code}/report": Row(
+        CITY_ONLY,
+        fill={"code": "kpi_target"},
+        json={"value": "10", "as_of": "2026-11-01", "status": "on_track", "source": "Báo cáo"},
+    ),
+    "POST /api/v1/kpi/assignments/{pk}/submit": Row(
+        "401 404 404 404 404 403 404 409 409 404", fill={"pk": "kpi_pk"}, json={"values": {"received": 1}}
+    ),
+    "POST /api/v1/kpi/assignments/{pk}/submit #other": Row(
+        "401 404 404 404 404 404 404 404 200 404",
+        fill={"pk": "kpi_assignment_other"},
+        json={"values": {"received": 1}},
+    ),
+    "POST /api/v1/kpi/submissions/{pk}/accept": Row(
+        "401 404 404 404 404 404 404 403 200 404", fill={"pk": "kpi_submission"}, json={"comment": ""}
+    ),
+    "POST /api/v1/kpi/submissions/{pk}/return": Row(
+        "401 404 404 404 404 404 404 403 200 404",
+        fill={"pk": "kpi_submission"},
+        json={"comment": "Thiếu số liệu"},
+    ),
+}
+
+PAGES: dict[str, Row] = {
+    # --- portal: public ---
+    "web:home": Row(PUBLIC),
+    "web:login": Row(PUBLIC),
+    "web:logout POST": Row("302 302 302 302 302 302 302 302 302 302"),
+    "set_language POST": Row("302 302 302 302 302 302 302 302 302 302", data={"language": "en"}),
+    "core:units": Row(PUBLIC),
+    "core:unit": Row(PUBLIC, fill={"code": "unit_code"}),
+    "core:due": Row(PUBLIC, query={"start": "2026-12-01T09:00", "days": "3"}),
+    "procedures:catalogue": Row(PUBLIC),
+    "procedures:detail": Row(PUBLIC, fill={"code": "procedure_code"}),
+    "signing:verify": Row(PUBLIC),
+    "signing:verify POST": Row(PUBLIC, data={"file": "@pdf"}),
+    "signing:issued": Row(PUBLIC),
+    "kpi:ranking": Row(PUBLIC),
+    "kpi:ranking_export": Row(PUBLIC, note="published open data; no personal data (leak test)"),
+    "kpi:targets": Row(PUBLIC),
+    "dossiers:lookup": Row(PUBLIC),
+    "dossiers:lookup #found": Row(
+        "302 302 302 302 302 302 302 302 302 302", query={"code": "{code}", "secret": "{secret}"}
+    ),
+    "dossiers:lookup #wrong-secret": Row(PUBLIC, query={"code": "{code}", "secret": "SAI12345"}),
+    "dossiers:lookup_detail": Row(PUBLIC, query={"s": "{secret}"}),
+    "dossiers:lookup_detail #wrong-secret": Row(
+        "404 404 404 404 404 404 404 404 404 404", query={"s": "SAI"}
+    ),
+    # --- account ---
+    "identity:sign_up": Row("200 302 302 302 302 302 302 302 302 302"),
+    "identity:profile": Row(PUBLIC, note="anonymous: a welcome page"),
+    "identity:verify POST": Row("login 302 302 302 302 302 302 302 302 302"),
+    "identity:export": Row(
+        "login 200 200 302 302 302 302 302 302 302", note="one's own data; officials have no citizen record"
+    ),
+    "security:verify": Row(SIGNED_IN_PAGE.replace("200", "302"), note="2FA is not required in tests"),
+    "security:setup": Row(SIGNED_IN_PAGE),
+    "notifications:list": Row(SIGNED_IN_PAGE),
+    "notifications:mark_read POST": Row(OWNER_PAGE.replace("200", "302"), fill={"pk": "notification_id"}),
+    "notifications:mark_all_read POST": Row(SIGNED_IN_PAGE.replace("200", "302")),
+    # --- the owner's dossier pages ---
+    "dossiers:submit": Row(SIGNED_IN_PAGE),
+    "dossiers:mine": Row(SIGNED_IN_PAGE),
+    "dossiers:detail": Row(OWNER_PAGE),
+    "dossiers:receipt": Row(OWNER_PAGE),
+    "dossiers:supplement POST": Row(
+        OWNER_PAGE.replace("200", "302"), fill={"code": W}, data={"files": ["@pdf", "@pdf"]}
+    ),
+    "dossiers:withdraw POST": Row(
+        OWNER_PAGE.replace("200", "302"), fill={"code": W}, data={"reason": "Nộp nhầm"}
+    ),
+    "dossiers:rate POST": Row(
+        OWNER_PAGE.replace("200", "302"), data={"attitude": "5", "time": "5", "result": "5"}
+    ),
+    "dossiers:pay POST": Row(OWNER_PAGE.replace("200", "302"), fill={"code": W}),
+    "dossiers:attachment": Row(DOSSIER_PAGE),
+    "dossiers:attachment #foreign": Row(NOBODY_PAGE, fill={"pk": "foreign_attachment"}),
+    "dossiers:result": Row(DOSSIER_FILE, fill={"pk": "result_pk"}),
+    "dossiers:notice": Row(DOSSIER_FILE),
+    # --- officials' workspace ---
+    "web:workspace": Row("login 302 302 200 200 200 200 200 200 200"),
+    "dossiers:reception": Row(OFFICIALS_PAGE),
+    "dossiers:counter": Row(OFFICIALS_PAGE, query={"thu_tuc": "{procedure_code}"}),
+    "dossiers:work_queue": Row(OFFICIALS_PAGE),
+    "dossiers:signing": Row(OFFICIALS_PAGE),
+    "dossiers:work_detail": Row("login 404 404 200 200 200 404 200 200 404"),
+    "dossiers:work_action POST": Row(
+        "login 404 404 302 302 302 404 302 302 404", fill={"code": W}, data={"receive-note": ""}
+    ),
+    "kpi:overview": Row(KPI_PAGE),
+    "kpi:publish POST": Row(
+        KPI_PAGE.replace("200", "302"), data={"period": "{period}", "reason": "Công bố lại"}
+    ),
+    "kpi:rollup POST": Row(CITY_PAGE.replace("200", "302")),
+    "kpi:unit": Row(KPI_PAGE, fill={"code": "agency_code"}),
+    "kpi:unit #other": Row(CITY_PAGE, fill={"code": "other_agency_code"}),
+    "kpi:unit_export": Row(KPI_PAGE, fill={"code": "agency_code", "fmt": "unit_fmt"}),
+    "kpi:behind": Row(KPI_PAGE, fill={"code": "agency_code"}),
+    "kpi:reports": Row(KPI_PAGE),
+    "kpi:report": Row(KPI_PAGE, fill={"pk": "kpi_pk"}),
+    "kpi:report #other": Row(CITY_PAGE, fill={"pk": "kpi_assignment_other"}),
+    "kpi:form_workbook": Row(CITY_PAGE, fill={"code": "kpi_form", "period": "kpi_period"}),
+}
+
+ADMIN: dict[str, Row] = (
+    {"index": Row("login login login login login login login 200 200 login")}
+    | {
+        key: Row(ADMIN_LIST)
+        for key in (
+            "auth.group",
+            "axes.accessattempt",
+            "axes.accessfailurelog",
+            "axes.accesslog",
+            "core.administrativeunit",
+            "core.agency",
+            "core.apitoken",
+            "core.auditrecord",
+            "core.calendaroverride",
+            "core.user",
+            "django_tasks_database.dbtaskresult",
+            "dossiers.apologyletter",
+            "dossiers.attachment",
+            "dossiers.dossier",
+            "dossiers.payment",
+            "dossiers.rating",
+            "dossiers.resultdocument",
+            "kpi.indicatorgroup",
+            "kpi.indicatorset",
+            "kpi.reportassignment",
+            "kpi.reportform",
+            "kpi.reportsubmission",
+            "kpi.snapshot",
+            "kpi.target",
+            "notifications.notification",
+            "notifications.outboxmessage",
+            "otp_static.staticdevice",
+            "otp_totp.totpdevice",
+            "security.officialaccount",
+            "signing.certificateauthority",
+            "signing.issueddocument",
+            "signing.signingcredential",
+        )
+    }
+    | {
+        # procedure.manage for the agency admin (their own agency's procedures only: see the admin's tests)
+        key: Row("login login login login login login login 200 200 login")
+        for key in ("procedures.field", "procedures.procedure", "procedures.process")
+    }
+)
