@@ -1,0 +1,186 @@
+"""Stored files that no row references: found and removed after a grace period.
+
+An upload's bytes are written inside the action's transaction, before the commit (the database row
+needs the stored name). When the process dies there (SIGKILL, out of memory, power loss) the
+database rolls the transaction back, so no half dossier exists, but the bytes stay on disk,
+referenced by nothing. ``remove_orphans`` finds them: it lists the files under the upload folders
+of every ``FileField`` of the platform (``dossiers/``, ``results/``, ``kpi/evidence/``,
+``procedures/forms/`` ...), asks the database which of them a row still references, and deletes
+the rest, but only files older than the grace period (``THUDO["ORPHAN_GRACE_HOURS"]``, default 24
+hours), so the file of a submission whose transaction is still running is never touched.
+
+Citizens' papers are personal data (Decree 13/2023/NĐ-CP): a file nobody can reach is deleted
+rather than kept, and each removal is written to the audit log. Run it daily:
+``thudo remove_orphan_files`` (cron) or the ``remove_orphan_files_task`` task.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files.storage import Storage, default_storage
+from django.db import models, transaction
+from django.tasks import task
+from django.utils import timezone
+
+from thudo.core import audit
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_GRACE = timedelta(hours=24)
+_CHUNK = 500
+_AUDIT_NAMES = 200
+
+
+def grace_period() -> timedelta:
+    hours = getattr(settings, "THUDO", {}).get("ORPHAN_GRACE_HOURS")
+    return timedelta(hours=float(hours)) if hours is not None else DEFAULT_GRACE
+
+
+@dataclass
+class OrphanReport:
+    """What one run found: files scanned, too young to judge, still referenced, removed."""
+
+    scanned: int = 0
+    recent: int = 0
+    referenced: int = 0
+    removed: list[str] = field(default_factory=list)
+    bytes_removed: int = 0
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would remove" if self.dry_run else "removed"
+        return (
+            f"scanned={self.scanned} recent={self.recent} referenced={self.referenced} "
+            f"{verb}={len(self.removed)} bytes={self.bytes_removed}"
+        )
+
+
+def file_fields() -> list[tuple[type[models.Model], models.FileField]]:
+    """Every concrete ``FileField`` (and ``ImageField``) of the installed models."""
+    out = []
+    for model in apps.get_models():
+        if model._meta.proxy:
+            continue
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.FileField):
+                out.append((model, f))
+    return out
+
+
+def _top_folder(name: str) -> str | None:
+    parts = Path(name).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def _upload_roots(model, f: models.FileField) -> set[str]:
+    """The top-level folders ``f`` writes into (its ``upload_to``), plus those of stored names."""
+    roots: set[str] = set()
+    try:
+        sample = f.generate_filename(model(), "sample.pdf")
+    except Exception:  # an upload_to that needs a complete instance: the stored names tell
+        sample = ""
+    if top := _top_folder(sample):
+        roots.add(top)
+    names = model._base_manager.exclude(**{f.name: ""}).values_list(f.name, flat=True).distinct()[:1000]
+    roots.update(top for name in names if (top := _top_folder(name)))
+    return roots
+
+
+def _files_under(storage: Storage, root: str) -> Iterator[tuple[str, Path]]:
+    base = Path(storage.path(""))
+    top = base / root
+    if not top.is_dir():
+        return
+    for folder, _dirs, names in os.walk(top, followlinks=False):
+        for name in names:
+            path = Path(folder) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            yield path.relative_to(base).as_posix(), path
+
+
+def _referenced(names: list[str], fields) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(names), _CHUNK):
+        chunk = names[i : i + _CHUNK]
+        for model, f in fields:
+            found.update(
+                model._base_manager.filter(**{f"{f.name}__in": chunk}).values_list(f.name, flat=True)
+            )
+    return found
+
+
+def remove_orphans(
+    *, grace: timedelta | None = None, now: datetime | None = None, dry_run: bool = False
+) -> OrphanReport:
+    """Delete stored files that no row references and that are older than ``grace``.
+
+    The file list is taken first and the database asked afterwards, so a file whose row commits in
+    between is seen as referenced; a file younger than ``grace`` is never judged (its transaction
+    may still be running).
+    """
+    grace = grace_period() if grace is None else grace
+    cutoff = (now or timezone.now()).timestamp() - grace.total_seconds()
+    report = OrphanReport(dry_run=dry_run)
+    fields = file_fields()
+    by_storage: dict[int, tuple[Storage, list, set[str]]] = {}
+    for model, f in fields:
+        storage = f.storage or default_storage
+        entry = by_storage.setdefault(id(storage), (storage, [], set()))
+        entry[1].append((model, f))
+        entry[2].update(_upload_roots(model, f))
+    for storage, storage_fields, roots in by_storage.values():
+        if not hasattr(storage, "path"):  # pragma: no cover - only local file storage is used
+            continue
+        old: dict[str, Path] = {}
+        for root in sorted(roots):
+            for name, path in _files_under(storage, root):
+                report.scanned += 1
+                try:
+                    mtime = path.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if mtime > cutoff:
+                    report.recent += 1
+                else:
+                    old[name] = path
+        referenced = _referenced(sorted(old), storage_fields)
+        report.referenced += len(referenced)
+        for name in sorted(set(old) - referenced):
+            try:
+                size = old[name].stat().st_size
+                if not dry_run:
+                    storage.delete(name)
+            except FileNotFoundError:
+                continue
+            except OSError:
+                logger.warning("could not remove orphan file %s", name, exc_info=True)
+                continue
+            report.removed.append(name)
+            report.bytes_removed += size
+    if report.removed and not dry_run:
+        with transaction.atomic():
+            audit.record(
+                "files.orphans_removed",
+                changes={
+                    "count": len(report.removed),
+                    "bytes": report.bytes_removed,
+                    "names": report.removed[:_AUDIT_NAMES],
+                },
+            )
+        logger.info("removed %s orphan file(s), %s bytes", len(report.removed), report.bytes_removed)
+    return report
+
+
+@task()
+def remove_orphan_files_task() -> dict[str, int]:
+    report = remove_orphans()
+    return {"scanned": report.scanned, "removed": len(report.removed), "bytes": report.bytes_removed}
