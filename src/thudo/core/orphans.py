@@ -75,23 +75,27 @@ def file_fields() -> list[tuple[type[models.Model], models.FileField]]:
     return out
 
 
-def _top_folder(name: str) -> str | None:
-    parts = Path(name).parts
-    return parts[0] if len(parts) > 1 else None
+def _folder(names: list[str]) -> str | None:
+    """The folder all ``names`` share (``kpi/evidence`` for ``kpi/evidence/ab/..``), if any."""
+    common: list[str] = []
+    for parts in zip(*(Path(n).parts[:-1] for n in names), strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return "/".join(common) or None
 
 
 def _upload_roots(model, f: models.FileField) -> set[str]:
-    """The top-level folders ``f`` writes into (its ``upload_to``), plus those of stored names."""
-    roots: set[str] = set()
+    """The folder ``f`` writes into, from its ``upload_to`` (three samples, so a random part of
+    the path is left out); when that needs a complete instance, the top folders of stored names."""
     try:
-        sample = f.generate_filename(model(), "sample.pdf")
-    except Exception:  # an upload_to that needs a complete instance: the stored names tell
-        sample = ""
-    if top := _top_folder(sample):
-        roots.add(top)
-    names = model._base_manager.exclude(**{f.name: ""}).values_list(f.name, flat=True).distinct()[:1000]
-    roots.update(top for name in names if (top := _top_folder(name)))
-    return roots
+        samples = [f.generate_filename(model(), "sample.pdf") for _ in range(3)]
+    except Exception:
+        samples = []
+    if samples and (folder := _folder(samples)):
+        return {folder}
+    names = model._base_manager.exclude(**{f.name: ""}).values_list(f.name, flat=True)[:1000]
+    return {top for name in names if (top := _folder([name]) and Path(name).parts[0])}
 
 
 def _files_under(storage: Storage, root: str) -> Iterator[tuple[str, Path]]:
