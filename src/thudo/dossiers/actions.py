@@ -31,8 +31,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -289,7 +290,13 @@ def _duration_text(procedure) -> str:
 
 
 def build_receipt_context(d: Dossier, *, by=None) -> dict[str, Any]:
-    """Context of the receipt and appointment (form 01, Circular 03/2025/TT-VPCP)."""
+    """Context of the receipt and appointment (form 01, Circular 03/2025/TT-VPCP); in Vietnamese
+    whatever the language of the person acting (papers are Vietnamese)."""
+    with translation.override("vi"):
+        return _receipt_context(d, by=by)
+
+
+def _receipt_context(d: Dossier, *, by=None) -> dict[str, Any]:
     papers = [
         {"name": a.paper.name if a.paper_id else a.original_name, "form": _("Bản điện tử"), "copies": 1}
         for a in d.attachments.filter(
@@ -317,7 +324,8 @@ def _issue_notice(d: Dossier, form: str, ctx: dict, *, by, at: datetime) -> Atta
     pdf = _render(form, ctx)
     if pdf is None:
         return None
-    name = f"{dict(NoticeForm.choices)[form].split(' (')[0]} {d.code}.pdf"
+    with translation.override("vi"):
+        name = f"{dict(NoticeForm.choices)[form].split(' (')[0]} {d.code}.pdf"
     return _store_attachment(
         d, files.pdf_upload(pdf, name), kind=AttachmentKind.NOTICE, form=form, by=by, at=at
     )
@@ -829,7 +837,7 @@ def withdraw(d: Dossier, *, by, reason: str = "", now: datetime | None = None) -
             NoticeForm.STOP_NOTICE,
             {
                 **_base_context(d),
-                "reason": clean(reason) or _("Theo đề nghị của người nộp hồ sơ."),
+                "reason": clean(reason) or gettext_lazy("Theo đề nghị của người nộp hồ sơ."),
                 "requested_at": at,
             },
             by=by,
@@ -1025,7 +1033,12 @@ def _next_version(d: Dossier) -> int:
 
 
 def build_result_context(d: Dossier, *, signer=None) -> dict[str, Any]:
-    """A generic result document for procedures without their own template."""
+    """A generic result document for procedures without their own template (in Vietnamese)."""
+    with translation.override("vi"):
+        return _result_context(d, signer=signer)
+
+
+def _result_context(d: Dossier, *, signer=None) -> dict[str, Any]:
     return {
         **_base_context(d),
         "agency_name": d.processing_agency.name,

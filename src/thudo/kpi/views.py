@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
@@ -344,7 +345,9 @@ def form_workbook(request, code: str, period: str):
             if upload is None:
                 raise NotFound(_("Chưa chọn tệp."))
             n = actions.import_submissions(form, by=request.user, data=upload.read(), period=period)
-            messages.success(request, _("Đã nhập %(n)s báo cáo.") % {"n": n})
+            messages.success(
+                request, ngettext("Đã nhập %(n)s báo cáo.", "Đã nhập %(n)s báo cáo.", n) % {"n": n}
+            )
         except NotFound as exc:
             messages.error(request, exc.message)
         except DomainError as exc:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from thudo.core.errors import NotFound
@@ -44,5 +44,11 @@ def mark_read(request, pk: int):
 def mark_all_read(request):
     count = actions.mark_all_read(by=request.user)
     if count:
-        messages.success(request, _("Đã đánh dấu %(n)d thông báo là đã đọc.") % {"n": count})
+        messages.success(
+            request,
+            ngettext(
+                "Đã đánh dấu %(n)d thông báo là đã đọc.", "Đã đánh dấu %(n)d thông báo là đã đọc.", count
+            )
+            % {"n": count},
+        )
     return redirect("notifications:list")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 
 from thudo.core.errors import DomainError
@@ -66,7 +67,12 @@ def verify(request):
             if result.backup_code_used:
                 messages.warning(
                     request,
-                    _("Bạn vừa dùng một mã dự phòng; còn %(n)d mã.") % {"n": result.backup_codes_left},
+                    ngettext(
+                        "Bạn vừa dùng một mã dự phòng; còn %(n)d mã.",
+                        "Bạn vừa dùng một mã dự phòng; còn %(n)d mã.",
+                        result.backup_codes_left,
+                    )
+                    % {"n": result.backup_codes_left},
                 )
             return redirect(target)
     locked = actions.locked_until(request.user)

@@ -62,7 +62,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -191,7 +191,10 @@ def build_context(kind: str, context: Mapping[str, Any]) -> dict:
 
 
 def render_html(kind: str, context: Mapping[str, Any]) -> str:
-    return render_to_string(f"signing/papers/{kind}.html", build_context(kind, context))
+    """Administrative papers are Vietnamese whatever language the person who caused them uses
+    (Decree 30/2020/NĐ-CP): text, dates and numbers are rendered under the ``vi`` locale."""
+    with translation.override("vi"):
+        return render_to_string(f"signing/papers/{kind}.html", build_context(kind, context))
 
 
 def render_paper(kind: str, context: Mapping[str, Any]) -> bytes:

@@ -4,7 +4,7 @@ small badge linking to /thong-bao/ (renders nothing when there are none or nobod
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from thudo.notifications import queries
 
@@ -20,7 +20,7 @@ def unread_count(context) -> str:
     count = queries.unread_count(user)
     if not count:
         return ""
-    label = _("%(n)d thông báo chưa đọc") % {"n": count}
+    label = ngettext("%(n)s thông báo chưa đọc", "%(n)s thông báo chưa đọc", count) % {"n": count}
     return format_html(
         '<a class="badge warn" href="{}" aria-label="{}">{}</a>', reverse("notifications:list"), label, count
     )
