@@ -4,6 +4,16 @@ from django.test import Client
 from tests import factories
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Production hashes passwords with PBKDF2 at ~10⁶ iterations (≈0.5 s each); tests create
+    hundreds of accounts, so they use a fast hasher. Hash strength is Django's, not ours, to test."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Calendars and the agency tree are cached per process; each test starts clean."""

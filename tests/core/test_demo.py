@@ -8,7 +8,12 @@ from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, User
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_demo_twice_creates_no_duplicates(capsys):
+def test_demo_twice_creates_no_duplicates(capsys, monkeypatch):
+    from thudo.dossiers import demo as dossiers_demo
+
+    # The full demo builds 200 signed dossiers (minutes of PDF signing); a few prove the same.
+    monkeypatch.setattr(dossiers_demo, "TOTAL", 24)
+    monkeypatch.setattr(dossiers_demo, "RENDERED_RECENT", 2)
     call_command("demo", "--no-serve")
     out = capsys.readouterr().out
     assert "admin" in out and "thudoso-demo-2026" in out
