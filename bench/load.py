@@ -39,6 +39,31 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
+def blank_pdf() -> bytes:
+    """A small valid one-page PDF (the server checks uploads with pypdf)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def rss_mb(pids: list[int]) -> list[int]:
+    found = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                rss = next(line for line in fh if line.startswith("VmRSS:"))
+            found.append(int(rss.split()[1]) // 1024)
+        except (FileNotFoundError, StopIteration):
+            continue
+    return found
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -55,6 +80,7 @@ class Scenario:
         self.state = state
         self.codes = list(state.get("codes", []))
         self.open_codes = list(state.get("open_codes", []))
+        self.step_codes = list(state.get("step_codes", []))
         self.rnd = random.Random(7)
 
     def request(self, client_no: int) -> tuple[str, str, dict]:
@@ -73,13 +99,23 @@ class Scenario:
                 {
                     "data": body,
                     "headers": headers,
-                    "files": {"files": ("to-khai.pdf", s["pdf"], "application/pdf")},
+                    "files": [
+                        ("files", (f"giay-to-{i}.pdf", s["pdf"], "application/pdf"))
+                        for i in range(s.get("create_files", 1))
+                    ],
                 },
             )
         if self.name == "read":
             code = self.codes[self.rnd.randrange(len(self.codes))]
             return "GET", f"/api/v1/dossiers/{code}", {"headers": officer}
         if self.name == "transition":
+            # Hand over to the next step of the internal process (each dossier once).
+            if not self.step_codes:
+                raise StopIteration
+            code = self.step_codes.pop()
+            return "POST", f"/api/v1/dossiers/{code}/forward", {"headers": officer, "json": {"note": "bench"}}
+        if self.name == "receive":
+            # Receive an online dossier: issues the receipt (form 01), a PDF rendered in the request.
             if not self.open_codes:
                 raise StopIteration
             code = self.open_codes.pop()
@@ -88,7 +124,7 @@ class Scenario:
             code, secret = s["lookups"][self.rnd.randrange(len(s["lookups"]))]
             return "GET", "/api/v1/dossiers/lookup", {"params": {"code": code, "secret": secret}}
         if self.name == "queue":
-            return "GET", s["queue_path"], {"cookies": s["officer_cookies"]}
+            return "GET", s["queue_path"], {}
         if self.name == "kpi_unit":
             return "GET", s["kpi_unit_path"], {}
         if self.name == "ranking":
@@ -113,6 +149,9 @@ async def client_loop(
         elapsed = (time.perf_counter() - t) * 1000
         if isinstance(status, int) and status < 400:
             out["latencies"].append(elapsed)
+            queries = response.headers.get("X-Queries")
+            if queries is not None:
+                out["queries"].append(int(queries))
         else:
             out["errors"][str(status)] = out["errors"].get(str(status), 0) + 1
 
@@ -123,17 +162,20 @@ async def run(args: argparse.Namespace) -> dict:
         raise SystemExit("load tests target loopback addresses only")
     with open(args.setup) as fh:
         state = json.load(fh)
-    state["pdf"] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    state["pdf"] = blank_pdf()
     scenario = Scenario(args.scenario, state)
     pids = [int(p) for p in args.server_pids.split(",") if p]
-    out: dict = {"latencies": [], "errors": {}}
+    out: dict = {"latencies": [], "errors": {}, "queries": []}
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(base_url=args.base, limits=limits, timeout=10) as client:
+    cookies = state.get("officer_cookies") if args.scenario in {"queue", "kpi_unit"} else None
+    async with httpx.AsyncClient(base_url=args.base, limits=limits, timeout=30, cookies=cookies) as client:
         # Warm-up: a few requests so workers have loaded everything.
         warm_deadline = time.monotonic() + 2
         await asyncio.gather(
             *[
-                client_loop(client, scenario, i, warm_deadline, {"latencies": [], "errors": {}})
+                client_loop(
+                    client, scenario, i, warm_deadline, {"latencies": [], "errors": {}, "queries": []}
+                )
                 for i in range(args.concurrency)
             ]
         )
@@ -159,6 +201,12 @@ async def run(args: argparse.Namespace) -> dict:
             "mean": round(statistics.fmean(lat), 2) if lat else None,
         },
         "server_cpu_ms_per_request": round(1000 * cpu / n, 2) if n and pids else None,
+        # from the X-Queries header (server started with THUDO_BENCH_QUERIES=1)
+        "sql_queries_per_request": (
+            {"median": statistics.median(q), "max": max(q)} if (q := out["queries"]) else None
+        ),
+        "rss_mb_per_worker": rss_mb(pids),
+        "loadavg": open("/proc/loadavg").read().split()[:3],
     }
 
 
@@ -168,7 +216,7 @@ def main() -> None:
     parser.add_argument(
         "--scenario",
         required=True,
-        choices=["create", "read", "transition", "lookup", "queue", "kpi_unit", "ranking"],
+        choices=["create", "read", "transition", "receive", "lookup", "queue", "kpi_unit", "ranking"],
     )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--duration", type=float, default=30)

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# One command: generate data (if asked), start the production server set-up (gunicorn, 2 workers,
-# PostgreSQL, DEBUG off) on 127.0.0.1, run every scenario 3 times, write bench/results/<name>.json.
+# One command: (optionally generate data,) start the production server set-up (gunicorn, 2 sync
+# workers, PostgreSQL, DEBUG off) on 127.0.0.1, run every scenario --runs times, write
+# bench/results/<name>.json and print the medians against the targets. Stops the server on exit.
 #
-#   bench/run.sh [--dossiers 5000000] [--duration 30] [--name results-name] [--scenarios "read create ..."]
+#   bench/run.sh [--dossiers 5000000] [--duration 30] [--runs 3] [--concurrency 8] [--name NAME]
+#                [--scenarios "create read transition receive lookup queue kpi_unit ranking"]
 #
-# Needs: PostgreSQL on 127.0.0.1:5432 (user postgres), `pip install '.[bench]'`.
+# Without --dossiers it uses the data already in the database (THUDO_DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/thudo_bench). Needs PostgreSQL on 127.0.0.1:5432 and the bench
+# extra (`pip install -e '.[bench]'`: gunicorn, httpx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOSSIERS=0; DURATION=30; NAME="run-$(date -u +%Y%m%dT%H%M)"; RUNS=3; CONC=8
-SCENARIOS="create read transition lookup queue kpi_unit ranking"
+SCENARIOS="create read transition receive lookup queue kpi_unit ranking"
+ARGS="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
     --dossiers) DOSSIERS=$2; shift 2;; --duration) DURATION=$2; shift 2;; --name) NAME=$2; shift 2;;
@@ -17,40 +22,63 @@ while [ $# -gt 0 ]; do
   esac
 done
 export THUDO_DATABASE_URL="${THUDO_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/thudo_bench}"
-export THUDO_DATA_DIR="${THUDO_DATA_DIR:-$PWD/var-bench}"
+export THUDO_DATA_DIR="${THUDO_DATA_DIR:-/tmp/thudo-bench}"
 export THUDO_DEBUG=0 THUDO_REQUIRE_2FA=0 THUDO_ALLOWED_HOSTS=127.0.0.1,localhost
+export THUDO_BENCH_QUERIES=1  # X-Queries header: SQL statements per request (a counter, ~1 µs each)
 export THUDO_SECRET_KEY="${THUDO_SECRET_KEY:-bench-only-secret-$(hostname)}"
-PORT=8765
+PORT=${BENCH_PORT:-8765}
+RESULTS=bench/results
+mkdir -p "$RESULTS" "$THUDO_DATA_DIR"
 
 thudo migrate -v0
 if [ "$DOSSIERS" -gt 0 ]; then
-  /usr/bin/time -v python bench/generate.py --dossiers "$DOSSIERS" 2> bench/results/.generate-time.txt | tee bench/results/.generate.json
+  python bench/generate.py --dossiers "$DOSSIERS" --output "$RESULTS/generate-$NAME.json"
 fi
+# KPI pages read the monthly roll-up and the ranking page a published snapshot: make sure the last
+# completed month is rolled up and published (nothing to do when it already is).
+LAST_MONTH=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
+python - "$LAST_MONTH" <<'EOF'
+import os, subprocess, sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thudo.conf.settings")
+django.setup()
+from thudo.kpi import compute, queries
+month = compute.parse_period(sys.argv[1])
+if not compute.rolled_up(month):
+    subprocess.run(["thudo", "kpi_rollup", "--period", sys.argv[1]], check=True)
+if not queries.snapshots().filter(period=sys.argv[1]).exists():
+    subprocess.run(["thudo", "kpi_publish", "--period", sys.argv[1]], check=True)
+EOF
 python bench/prepare.py --output bench/state.json
 thudo collectstatic --noinput -v0
 
-gunicorn thudo.conf.wsgi -w 2 -b 127.0.0.1:$PORT --access-logfile /dev/null --error-logfile bench/results/.gunicorn.log \
-  --pid bench/results/.gunicorn.pid --daemon
-trap 'kill "$(cat bench/results/.gunicorn.pid)" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/" >/dev/null && break; sleep 0.2; done
-MASTER=$(cat bench/results/.gunicorn.pid)
+PIDFILE=$RESULTS/.gunicorn.pid
+gunicorn thudo.conf.wsgi -w 2 -b 127.0.0.1:$PORT --access-logfile /dev/null \
+  --error-logfile "$RESULTS/.gunicorn.log" --pid "$PIDFILE" --daemon
+trap 'kill "$(cat "$PIDFILE")" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.2; done
+MASTER=$(cat "$PIDFILE")
 PIDS=$(pgrep -P "$MASTER" | paste -sd, -)
 
-out="bench/results/$NAME.json"
+out="$RESULTS/$NAME.json"
 {
-  echo "{\"command\": \"bench/run.sh $*\", \"machine\": {\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
+  echo "{\"command\": \"bench/run.sh $ARGS\", \"machine\": {\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\","
   echo "\"mem_gb\": $(free -g | awk '/Mem:/{print $2}'), \"python\": \"$(python -V 2>&1)\", \"postgres\": \"$(psql -h 127.0.0.1 -U postgres -Atc 'show server_version' 2>/dev/null)\","
   echo "\"commit\": \"$(git rev-parse --short HEAD)\", \"loadavg_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"},"
+  echo "\"server\": \"gunicorn 2 sync workers, DEBUG off, THUDO_BENCH_QUERIES=1\","
   echo "\"dossiers\": $(python -c "import json;print(json.load(open('bench/state.json'))['dossiers'])"), \"runs\": ["
   first=1
   for s in $SCENARIOS; do
     for r in $(seq "$RUNS"); do
-      result=$(python bench/load.py --scenario "$s" --concurrency "$CONC" --duration "$DURATION" --server-pids "$PIDS" --setup bench/state.json)
+      result=$(python bench/load.py --base "http://127.0.0.1:$PORT" --scenario "$s" --concurrency "$CONC" \
+        --duration "$DURATION" --server-pids "$PIDS" --setup bench/state.json)
       [ $first = 1 ] || echo ","; first=0
       echo "$result"
+      echo "$s run $r: $result" >&2
     done
   done
-  echo "], \"rss_mb_per_worker\": [$(for p in ${PIDS//,/ }; do awk '/VmHWM/{printf "%d,", $2/1024}' /proc/$p/status; done | sed 's/,$//')]}"
+  echo "], \"rss_mb_peak_per_worker\": [$(for p in ${PIDS//,/ }; do awk '/VmHWM/{printf "%d,", $2/1024}' /proc/$p/status; done | sed 's/,$//')],"
+  echo "\"loadavg_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
 } > "$out.tmp"
 python -m json.tool "$out.tmp" > "$out" && rm "$out.tmp"
 python bench/summarise.py "$out"
