@@ -24,29 +24,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
-from thudo.core.errors import DomainError, NotAllowed, NotFound
+from thudo.core.errors import DomainError
 from thudo.dossiers import actions, queries, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
 from thudo.procedures import queries as procedure_queries
+from thudo.web.decorators import hide_denied
 
 PAGE_SIZE = 50
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def _domain_404(view):
-    """NotFound (and NotAllowed on reads: do not reveal that a dossier exists) become 404."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except (NotFound, NotAllowed) as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 def _official_required(view):
@@ -142,7 +130,7 @@ def _serve(field, name: str, *, inline: bool = False) -> FileResponse:
 
 
 @login_required
-@_domain_404
+@hide_denied
 def submit(request, procedure_code: str):
     """Nộp hồ sơ trực tuyến."""
     procedure = procedure_queries.get_published(procedure_code)
@@ -197,7 +185,7 @@ def submit(request, procedure_code: str):
 
 
 @login_required
-@_domain_404
+@hide_denied
 def receipt(request, code: str):
     """Right after submission: code, secret, appointment, QR and the receipt (form 01)."""
     d = queries.by_code(request.user, code)
@@ -262,7 +250,7 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
 
 
 @login_required
-@_domain_404
+@hide_denied
 def detail(request, code: str):
     """The owner's dossier page."""
     d = _owner_dossier(request, code)
@@ -274,7 +262,7 @@ def _owner_post(form_class, call, success, form_key: str):
 
     @login_required
     @require_POST
-    @_domain_404
+    @hide_denied
     def view(request, code: str):
         d = _owner_dossier(request, code)
         form = form_class(request.POST, request.FILES)
@@ -316,7 +304,7 @@ rate = _owner_post(
 
 @login_required
 @require_POST
-@_domain_404
+@hide_denied
 def pay(request, code: str):
     """Online payment of the remaining fee (the gateway is simulated by the domain)."""
     d = _owner_dossier(request, code)
@@ -332,7 +320,7 @@ def pay(request, code: str):
     return redirect("dossiers:detail", code=d.code)
 
 
-@_domain_404
+@hide_denied
 def attachment(request, code: str, pk: int):
     """A file of the dossier: for its owner and for officials who may see the dossier."""
     if not request.user.is_authenticated:
@@ -341,7 +329,7 @@ def attachment(request, code: str, pk: int):
     return _serve(a.file, a.original_name, inline=request.GET.get("xem") == "1")
 
 
-@_domain_404
+@hide_denied
 def result_file(request, code: str, pk: int):
     """The result PDF: the signed version for the applicant and the public (code + secret), any
     version (drafts too) for officials who may see the dossier."""
@@ -352,7 +340,7 @@ def result_file(request, code: str, pk: int):
     return _serve(r.file, f"ket-qua-{d.code}.pdf")
 
 
-@_domain_404
+@hide_denied
 def notice_file(request, code: str, form: str):
     """A paper the agency issued (receipt 01, supplement request 02, …) as PDF. Before the
     one-stop officer receives an online dossier its receipt is rendered on request (nothing stored)."""
@@ -475,7 +463,7 @@ def reception(request):
 
 
 @_official_required
-@_domain_404
+@hide_denied
 def counter(request):
     """Tiếp nhận tại quầy: a walk-in citizen's dossier, papers digitised at intake."""
     code = request.GET.get("thu_tuc") or request.POST.get("thu_tuc")
@@ -766,7 +754,7 @@ def _work_context(request, d: Dossier, forms_override: dict | None = None) -> di
 
 
 @_official_required
-@_domain_404
+@hide_denied
 def work_detail(request, code: str):
     d = queries.by_code(request.user, code)
     return render(request, "dossiers/work_detail.html", _work_context(request, d))
@@ -774,7 +762,7 @@ def work_detail(request, code: str):
 
 @_official_required
 @require_POST
-@_domain_404
+@hide_denied
 def work_action(request, code: str, action: str):
     if action not in OFFICER_ACTIONS:
         raise Http404

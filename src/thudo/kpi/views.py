@@ -16,27 +16,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
-from thudo.core.errors import DomainError, NotAllowed, NotFound
+from thudo.core.errors import DomainError, NotFound
 from thudo.kpi import actions, charts, compute, exports, queries, results
 from thudo.kpi.models import ReportForm, SubmissionStatus
+from thudo.web.decorators import hide_denied
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _domain_404(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except (NotFound, NotAllowed) as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
-
-
 def _kpi_official(view):
     @login_required
-    @_domain_404
+    @hide_denied
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         queries.require_kpi_view(request.user)
@@ -63,7 +53,7 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
 # --- public ranking -------------------------------------------------------------------------------
 
 
-@_domain_404
+@hide_denied
 def ranking(request):
     period = request.GET.get("period")
     version = request.GET.get("version")
@@ -86,7 +76,7 @@ def ranking(request):
     return render(request, "kpi/ranking.html", context)
 
 
-@_domain_404
+@hide_denied
 def ranking_export(request, period: str, version: int, fmt: str):
     snap = queries.snapshot(period, version)
     name = f"xep-hang-{period}-v{version}"
@@ -275,7 +265,7 @@ def reports(request):
 
 
 @login_required
-@_domain_404
+@hide_denied
 def report(request, pk: int):
     a = queries.assignment(request.user, pk)
     sub = getattr(a, "submission", None)
@@ -334,7 +324,7 @@ def report(request, pk: int):
 
 
 @login_required
-@_domain_404
+@hide_denied
 def form_workbook(request, code: str, period: str):
     form = ReportForm.objects.filter(code=code).first()
     if form is None:
