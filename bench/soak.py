@@ -5,13 +5,15 @@
         --base http://127.0.0.1:8766 --master-pid PID --duration 1800 --kill-every 180
     python bench/soak.py verify --state STATE.json --log LOG.jsonl --meta META.json --output RESULT.json
 
-``bench/soak.sh`` runs the three in order against the production set-up. ``run`` is a plain HTTP
-client (no Django): ``concurrency`` closed-loop clients send a mix of online submissions (real API,
-multipart, an ``Idempotency-Key`` per submission, retried with the same key after a connection
-error or 5xx), dossier reads, history reads, the citizen's list, receive/forward transitions,
-public lookups and the officer work-queue page. Every request is one line of the log. A killer
-thread sends SIGKILL to one gunicorn worker every ``kill-every`` seconds, preferably while a
-submission is in flight; the master respawns it.
+``bench/soak.sh`` runs the three in order against the production set-up and keeps the request log
+next to the result (``bench/results/<name>.requests.jsonl.gz``; lookup secrets are never logged).
+
+``run`` is a plain HTTP client (no Django): ``concurrency`` closed-loop clients send a mix of
+online submissions (real API, multipart, an ``Idempotency-Key`` per submission, retried with the
+same key after a connection error or 5xx), dossier reads, history reads, the citizen's list,
+receive/forward transitions, public lookups and the officer work-queue page. Every request is
+one line of the log. A killer thread sends SIGKILL to one gunicorn worker every ``kill-every``
+seconds, preferably while a submission is in flight; the master respawns it.
 
 ``verify`` (Django) checks the log against the database: every submission answered 2xx exists with
 its code, once, with all its files on disk; a key retried after a failure is one dossier; no 5xx or
@@ -100,7 +102,7 @@ def prepare(args: argparse.Namespace) -> None:
     state["papers_needed"] = max(1, procedure.papers.filter(mandatory=True).count())
     state["citizen_pk"] = User.objects.get(username="bench.congdan").pk
     state["pdf_b64"] = base64.b64encode(_pdf()).decode()
-    state["open_codes"] = state["open_codes"][:500]
+    state["open_codes"] = state.get("open_codes", [])[:500]
     state["orphans_before"] = orphan_files()["all"]
     Path(args.state).write_text(json.dumps(state))
     print(f"soak state: procedure {state['procedure']} ({state['papers_needed']} file(s)) -> {args.state}")
@@ -167,8 +169,6 @@ class Soak:
         if isinstance(body, dict):
             if "code" in body and op in ("submit", "receive", "forward"):
                 row["code"] = body.get("code")
-            if op == "submit" and isinstance(status, int) and status < 300:
-                row["secret"] = body.get("secret")
             if isinstance(status, int) and status >= 400:
                 row["error"] = {k: body.get(k) for k in ("code", "message")}
         self.log.write(json.dumps(row, ensure_ascii=False) + "\n")

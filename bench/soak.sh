@@ -5,13 +5,14 @@
 #
 #   bench/soak.sh [--duration 1800] [--kill-every 180] [--concurrency 3] [--name soak-YYYYMMDD]
 #
-# Writes bench/results/<name>.json; the full request log stays in $THUDO_DATA_DIR/soak/.
+# Writes bench/results/<name>.json (verdicts, counts, kills, load) and <name>.requests.jsonl.gz
+# (one line per request: operation, path, start/end, status, idempotency key and attempt).
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres). Reference data is loaded once with
 # `thudo demo --no-serve` (about 10 minutes on 2 shared cores) and reused by later runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=1800; KILL_EVERY=180; CONC=3; NAME="soak-$(date -u +%Y%m%d)"; FIRST_KILL=60
-ARGS="$*"
+ARGS="${*:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift 2;; --kill-every) KILL_EVERY=$2; shift 2;;
@@ -50,6 +51,7 @@ python bench/soak.py run --state "$WORK/state.json" --log "$WORK/requests.jsonl"
   --kill-every "$KILL_EVERY" --first-kill "$FIRST_KILL" --concurrency "$CONC"
 
 kill "$MASTER"; trap - EXIT
+gzip -9 -c "$WORK/requests.jsonl" > "bench/results/$NAME.requests.jsonl.gz"
 for _ in $(seq 50); do kill -0 "$MASTER" 2>/dev/null || break; sleep 0.2; done
 python bench/soak.py verify --state "$WORK/state.json" --log "$WORK/requests.jsonl" --meta "$WORK/meta.json" \
   --output "bench/results/$NAME.json" --command-line "bench/soak.sh $ARGS" --loadavg-before "$LOAD_BEFORE" \
