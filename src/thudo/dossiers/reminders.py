@@ -35,17 +35,18 @@ OVERDUE = "overdue"
 EVENTS = {DUE_SOON: "dossier.due_soon", OVERDUE: "dossier.overdue"}
 # Statuses whose clock runs (the due-soon queue's rule): supplement and pause stop the clock.
 RUNNING = (Status.SUBMITTED, Status.PROCESSING, Status.TRANSFERRED)
+_RELATED = ("procedure", "current_step", "assignee")
 
 
 def due_soon(now: datetime) -> list[Dossier]:
     limit = calendar_for(None).add_working_time(now, days=1)
     qs = Dossier.objects.filter(status__in=RUNNING, due_at__lte=limit).exclude(overdue_q(now))
-    return list(qs.select_related("current_step", "assignee").order_by("due_at", "pk"))
+    return list(qs.select_related(*_RELATED).order_by("due_at", "pk"))
 
 
 def overdue(now: datetime) -> list[Dossier]:
     qs = Dossier.objects.filter(overdue_q(now), status__in=OPEN_STATUSES)
-    return list(qs.select_related("current_step", "assignee").order_by("due_at", "pk"))
+    return list(qs.select_related(*_RELATED).order_by("due_at", "pk"))
 
 
 def _holders(role: str, agency_id: int | None):
