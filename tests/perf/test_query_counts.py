@@ -105,7 +105,7 @@ def test_read_api(client, w):
         perf.grow(w, target, 2 * N)
         r, large, sql = count(lambda t=target: client.get(f"{API}/{t.code}", **auth))
         assert r.status_code == 200
-        assert_flat(small, large, 14, sql)  # 10 today, 5 of them the audit record of an official's read
+        assert_flat(small, large, 14, sql)  # 9 today, 5 of them the audit record of the read
 
 
 # --- (c) one transition ---------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def test_dossier_pages_with_a_long_history(client, w, who, prefix):
     perf.grow(w, d, 2 * N)
     r, large, sql = count(lambda: client.get(url))
     assert r.content.decode().count("bo-sung-") >= 3 * N
-    assert_flat(small, large, 30, sql)  # 12 (citizen) and 22 (officer, with the audited read) today
+    assert_flat(small, large, 30, sql)  # 11 (citizen) and 21 (officer, with the audited read) today
 
 
 # --- the citizen's dossiers and the API lists -----------------------------------------------------

@@ -123,7 +123,8 @@ def queue(person, *, kind: str = "mine", now: datetime | None = None) -> QuerySe
 
 def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     """One visible dossier (404 when it does not exist or the person may not see it)."""
-    d = visible_dossiers(person).filter(code=code).first()
+    # The apology (classification, allowed actions) and the parent (API shape) come in the same query.
+    d = visible_dossiers(person).select_related("apology", "parent").filter(code=code).first()
     if d is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
     if audit_read and person is not None and d.applicant_user_id != person.pk:
