@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, User
-from thudo.core.pagination import LimitOffsetPagination
+from thudo.core.pagination import LimitOffsetPagination, Shaped
 from thudo.dossiers import actions, deadlines, payments, queries
 from thudo.dossiers.models import Dossier
 from thudo.dossiers.schemas import (
@@ -159,19 +159,20 @@ class ListFilter(Schema):
 @paginate(LimitOffsetPagination)
 def list_dossiers(request, filters: Query[ListFilter]):
     qs = deadlines.annotate_overdue(queries.filtered(request.user, **filters.dict()))
-    return [dossier_out(d, request.user) for d in qs.select_related("parent")]
+    return Shaped(qs.select_related("parent"), lambda d: dossier_out(d, request.user))
 
 
 @router.get("/queues/{kind}", response=list[DossierOut], summary="A work queue, most urgent first")
 @paginate(LimitOffsetPagination)
 def queue(request, kind: str):
-    return [
-        dossier_out(d, request.user) for d in queries.queue(request.user, kind=kind).select_related("parent")
-    ]
+    qs = queries.queue(request.user, kind=kind).select_related("parent")
+    return Shaped(qs, lambda d: dossier_out(d, request.user))
 
 
 @router.get("/lookup", response=PublicOut, auth=None, summary="Public lookup by code and secret")
 def lookup(request, code: str, secret: str):
+    if "\x00" in code + secret:  # no code or secret holds NUL; PostgreSQL text cannot (was a 500)
+        raise NotFound(_("Mã hồ sơ hoặc mã tra cứu không đúng."))
     v = queries.public_lookup(code, secret)
     return {
         "code": v.code,
