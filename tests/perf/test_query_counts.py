@@ -365,11 +365,6 @@ def test_kpi_ranking_page(client, city_admin):
 _wards = itertools.count(1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dossiers/api.py shapes every visible dossier, then paginates the Python list: the query "
-    "has no LIMIT, so the rows read grow with the table (the query count does not)",
-)
 @pytest.mark.parametrize("path", ["", "/queues/agency"])
 def test_api_lists_read_one_page_from_the_database(client, w, path):
     auth = bearer(w.reception)
