@@ -79,8 +79,13 @@ class Scenario:
         self.name = name
         self.state = state
         self.codes = list(state.get("codes", []))
+        # Write scenarios use each dossier once; every run (a new process) starts at a random place
+        # so runs after the first do not meet the dossiers the earlier ones already moved (409).
+        shuffle = random.Random()
         self.open_codes = list(state.get("open_codes", []))
         self.step_codes = list(state.get("step_codes", []))
+        shuffle.shuffle(self.open_codes)
+        shuffle.shuffle(self.step_codes)
         self.rnd = random.Random(7)
 
     def request(self, client_no: int) -> tuple[str, str, dict]:

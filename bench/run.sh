@@ -37,7 +37,8 @@ fi
 # KPI pages read the monthly roll-up and the ranking page a published snapshot: make sure the last
 # completed month is rolled up and published (nothing to do when it already is).
 LAST_MONTH=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
-python - "$LAST_MONTH" <<'EOF'
+case " $SCENARIOS " in *" kpi_unit "*|*" ranking "*) KPI_SETUP=1;; *) KPI_SETUP=0;; esac
+[ "$KPI_SETUP" = 1 ] && python - "$LAST_MONTH" <<'EOF'
 import os, subprocess, sys
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thudo.conf.settings")
