@@ -6,6 +6,7 @@ THUDO_SECRET_KEY     secret key; if unset, generated once and kept in the data d
 THUDO_DEBUG          "1"/"true" for development
 THUDO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 THUDO_HTTPS          "1" when served behind HTTPS: secure cookies, HSTS, SSL redirect
+THUDO_BENCH_QUERIES  "1" adds an X-Queries header (SQL statements per request) for bench/
 """
 
 import os
@@ -97,6 +98,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "thudo.core.errorpages.DomainErrorMiddleware",
 ]
+if env_bool("THUDO_BENCH_QUERIES"):
+    # bench/: count SQL statements per request (X-Queries header); never on in production.
+    MIDDLEWARE.insert(0, "thudo.core.middleware.QueryCountMiddleware")
 
 ROOT_URLCONF = "thudo.conf.urls"
 WSGI_APPLICATION = "thudo.conf.wsgi.application"

@@ -73,3 +73,29 @@ class BearerTokenMiddleware:
             request._dont_enforce_csrf_checks = True
             request.auth_via_token = True
         return self.get_response(request)
+
+
+class QueryCountMiddleware:
+    """Benchmark aid: an ``X-Queries`` header with the number of SQL statements the request ran.
+
+    Installed only when ``THUDO_BENCH_QUERIES=1`` (see settings); off by default, so production pays
+    nothing. Counts through ``connection.execute_wrapper``, which needs no DEBUG.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Queries"] = str(count)
+        return response

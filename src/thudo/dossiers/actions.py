@@ -679,8 +679,10 @@ def _receive(d: Dossier, *, by, at: datetime, note: str) -> None:
     clock_from = d.submitted_at if d.channel == DossierChannel.ONLINE and d.supplement_count == 0 else at
     _start_processing(d, at=at, clock_from=clock_from)
     d.attachments.filter(kind__in=[AttachmentKind.PAPER, AttachmentKind.SUPPLEMENT]).update(digitised=True)
-    _move(d, Status.PROCESSING, EventVerb.RECEIVE, by=by, at=at, note=note, data={"due_at": d.due_at})
+    # Render the receipt (a PDF, the slow part) before ``_move`` appends to the audit chain: the chain
+    # head stays locked until commit, so everything done after it serialises every writer (bench/).
     _issue_notice(d, NoticeForm.RECEIPT, build_receipt_context(d, by=by), by=by, at=at)
+    _move(d, Status.PROCESSING, EventVerb.RECEIVE, by=by, at=at, note=note, data={"due_at": d.due_at})
     _notify(
         d,
         "dossier.received",
