@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.test import TestCase
+from django.utils import timezone
 
 from tests import factories
 from tests import factories_dossiers as fd
@@ -106,7 +107,7 @@ def _finish(d: Dossier, u: dict) -> Dossier:
 
 def _kpi(scene_users: dict, agency: Agency, other: Agency) -> dict[str, str]:
     from thudo.kpi import actions as kpi_actions
-    from thudo.kpi import seed
+    from thudo.kpi import compute, seed
     from thudo.kpi.models import Target
 
     seed.load()
@@ -117,6 +118,8 @@ def _kpi(scene_users: dict, agency: Agency, other: Agency) -> dict[str, str]:
     )
     sub = kpi_actions.submit(mine, by=scene_users["agency_admin"], values={"received": 3})
     kpi_actions.publish(PERIOD, by=admin, reason="Ma trận quyền")
+    # This month's live counts, so that dashboards list both communes.
+    compute.rollup(timezone.localdate().replace(day=1))
     target = Target.objects.order_by("code").first()
     return {
         "pk": str(mine.pk),
@@ -124,6 +127,7 @@ def _kpi(scene_users: dict, agency: Agency, other: Agency) -> dict[str, str]:
         "submission": str(sub.pk),
         "form": form.code,
         "target": target.code if target else "none",
+        "now_period": f"{timezone.localdate():%Y-%m}",
     }
 
 
@@ -149,6 +153,7 @@ def _notice(d: Dossier) -> None:
 
 def build_scene() -> Scene:
     """Everything the matrix needs; on-commit side effects (notifications, outbox) run."""
+    from thudo.dossiers import actions
     from thudo.dossiers.actions import papers_rendered
     from thudo.notifications.models import Notification, OutboxMessage
     from thudo.signing.models import IssuedDocument
@@ -161,6 +166,7 @@ def build_scene() -> Scene:
         done = _finish(_submit(procedure, agency, users["owner"], "Phạm Thị Chủ Hồ Sơ"), users)
         waiting = _submit(procedure, agency, users["owner"], "Phạm Thị Chủ Hồ Sơ")
         foreign = _submit(procedure, other, users["other_citizen"], "Lê Văn Người Khác")
+        actions.receive(foreign, by=users["other_officer"], note="")  # counted in the other unit's KPI
         kpi = _kpi(users, agency, other)
     _notice(done)
     paper = done.attachments.filter(kind=AttachmentKind.PAPER).order_by("pk").first()
@@ -206,6 +212,6 @@ def build_scene() -> Scene:
         users=users,
         done=done,
         waiting=waiting,
-        foreign=foreign,
+        foreign=Dossier.objects.get(pk=foreign.pk),
         params=params,
     )

@@ -10,6 +10,7 @@ each cell of a row, runs in its own savepoint.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from http.cookies import SimpleCookie
@@ -158,9 +159,10 @@ def _values(values: dict | None, scene: Scene) -> dict:
 
 def _token(response) -> str:
     """The answer as the matrix writes it: the status, or ``login`` for a redirect to sign in."""
-    if hasattr(response, "streaming_content"):
+    if response.streaming:
+        # Reading to the end closes the file. (Never call response.close() here: it would send
+        # request_finished, which closes the PostgreSQL connection inside the test transaction.)
         b"".join(response.streaming_content)
-    response.close()
     if response.status_code == 302:
         where = response["Location"]
         return "login" if where.startswith(("/login/", "/admin/login/")) else "302"
@@ -247,3 +249,219 @@ def _admin_url(key: str) -> str:
 def test_admin_row(scene, clients, key):
     row = t.ADMIN[key]
     check_row(scene, clients, "GET", _admin_url(key), row, f"admin {key}")
+
+
+# --- nothing leaks ----------------------------------------------------------------------------------
+
+# Which of the scene's dossiers each actor may see.
+VISIBLE = {
+    "anonymous": set(),
+    "owner": {"done", "waiting"},
+    "other_citizen": {"foreign"},
+    "reception": {"done", "waiting"},
+    "specialist": {"done", "waiting"},
+    "leader": {"done", "waiting"},
+    "other_officer": {"foreign"},
+    "agency_admin": {"done", "waiting"},
+    "city_admin": {"done", "waiting", "foreign"},
+    "clerk": set(),
+}
+SIGNED_IN_ACTORS = [a for a in ACTORS if a != "anonymous"]
+
+
+def get(clients: dict, actor: str, url: str, query: dict | None = None):
+    c = client_for(clients, actor)
+    with transaction.atomic():
+        response = c.get(url, query or {})
+        transaction.set_rollback(True)
+    if response.streaming:
+        b"".join(response.streaming_content)  # read to the end: closes the file
+    return response
+
+
+def post(clients: dict, actor: str, url: str, body: dict | None = None):
+    c = client_for(clients, actor)
+    with transaction.atomic():
+        response = c.post(url, json.dumps(body or {}), content_type="application/json")
+        transaction.set_rollback(True)
+    return response
+
+
+def _dossiers(scene: Scene) -> dict:
+    return {"done": scene.done, "waiting": scene.waiting, "foreign": scene.foreign}
+
+
+def _codes(scene: Scene, names) -> set[str]:
+    return {_dossiers(scene)[n].code for n in names}
+
+
+def _hidden(scene: Scene, actor: str) -> set[str]:
+    return _codes(scene, set(_dossiers(scene)) - VISIBLE[actor])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", SIGNED_IN_ACTORS)
+def test_lists_counts_and_search_show_only_visible_dossiers(scene, clients, actor):
+    from thudo.dossiers.queries import QUEUE_KINDS
+
+    expected = _codes(scene, VISIBLE[actor])
+    body = get(clients, actor, "/api/v1/dossiers", {"limit": 100}).json()
+    assert {d["code"] for d in body["items"]} == expected
+    assert body["count"] == len(expected)
+    for kind in QUEUE_KINDS:
+        body = get(clients, actor, f"/api/v1/dossiers/queues/{kind}", {"limit": 100}).json()
+        assert {d["code"] for d in body["items"]} <= expected, kind
+        assert body["count"] == len(body["items"]), kind
+    # Search and filters count only what the person may see.
+    for name, d in _dossiers(scene).items():
+        found = get(clients, actor, "/api/v1/dossiers", {"q": d.code}).json()
+        assert found["count"] == (1 if name in VISIBLE[actor] else 0), name
+        by_agency = get(clients, actor, "/api/v1/dossiers", {"agency": d.processing_agency.code}).json()
+        assert {x["code"] for x in by_agency["items"]} <= expected
+    submitted = get(clients, actor, "/api/v1/dossiers", {"status": "submitted"}).json()
+    assert submitted["count"] == len([n for n in VISIBLE[actor] if _dossiers(scene)[n].status == "submitted"])
+    # Pages that list dossiers.
+    hidden = _hidden(scene, actor)
+    for url in (
+        "/ho-so/cua-toi/",
+        "/can-bo/ho-so/?tab=agency",
+        "/can-bo/ho-so/?tab=mine",
+        "/can-bo/ho-so/?tab=due_soon",
+        "/can-bo/ho-so/?tab=overdue",
+        "/can-bo/tiep-nhan/",
+        "/can-bo/ky-so/",
+        f"/ho-so/nop/{scene.params['procedure_code']}/",
+    ):
+        html = get(clients, actor, url).content.decode()
+        assert not [code for code in hidden if code in html], url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", SIGNED_IN_ACTORS)
+def test_notifications_and_the_unread_badge_are_ones_own(scene, clients, actor):
+    from thudo.notifications.models import Notification
+
+    user = scene.user(actor)
+    own = Notification.objects.filter(user=user)
+    body = get(clients, actor, "/api/v1/notifications", {"limit": 100}).json()
+    assert {n["id"] for n in body["items"]} == set(own.values_list("pk", flat=True))
+    assert body["count"] == own.count()
+    if actor == "owner":
+        assert body["count"] > 0  # the scene gave the owner something to hide
+    unread = own.filter(read_at__isnull=True).count()
+    html = get(clients, actor, "/").content.decode()
+    badge = re.search(r'class="badge warn" href="/thong-bao/"[^>]*>(\d+)<', html)
+    assert (int(badge.group(1)) if badge else 0) == unread
+    page = get(clients, actor, "/thong-bao/").content.decode()
+    assert not [code for code in _hidden(scene, actor) if code in page]
+
+
+def _text(response) -> str:
+    """The body without what differs on every response (CSP nonce, CSRF token)."""
+    text = response.content.decode()
+    text = re.sub(r'nonce="[^"]*"', 'nonce=""', text)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
+
+
+def _same_answer(a, b, *, hide: str = "", instead: str = "") -> None:
+    assert a.status_code == b.status_code == 404
+    assert _text(a).replace(hide, instead) == _text(b)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ["other_citizen", "other_officer", "clerk"])
+def test_an_invisible_dossier_answers_like_one_that_does_not_exist(scene, clients, actor):
+    code, missing = scene.done.code, scene.params["missing_code"]
+    paper = scene.params["attachment_id"]
+    for suffix in ("", "/events", "/attachments", f"/attachments/{paper}", "/results"):
+        _same_answer(
+            get(clients, actor, f"/api/v1/dossiers/{code}{suffix}"),
+            get(clients, actor, f"/api/v1/dossiers/{missing}{suffix}"),
+        )
+    for verb, body in (("receive", {"note": ""}), ("withdraw", {"reason": "x"}), ("sign", {})):
+        _same_answer(
+            post(clients, actor, f"/api/v1/dossiers/{code}/{verb}", body),
+            post(clients, actor, f"/api/v1/dossiers/{missing}/{verb}", body),
+        )
+    for page in ("/ho-so/{}/", "/ho-so/{}/da-nop/", "/can-bo/ho-so/{}/", "/ho-so/{}/tep/" + paper + "/"):
+        _same_answer(
+            get(clients, actor, page.format(code)),
+            get(clients, actor, page.format(missing)),
+            hide=code,
+            instead=missing,
+        )
+    # Nothing of the dossier is in any of those answers.
+    secrets = [scene.done.applicant_name, scene.done.procedure.name, "to-khai.pdf", scene.done.secret]
+    for url in (f"/api/v1/dossiers/{code}", f"/ho-so/{code}/", f"/ho-so/{code}/tep/{paper}/"):
+        text = get(clients, actor, url).content.decode()
+        assert not [s for s in secrets if s in text], url
+
+
+@pytest.mark.django_db
+def test_public_lookup_does_not_say_whether_the_code_or_the_secret_was_wrong(scene, clients):
+    code, missing = scene.done.code, scene.params["missing_code"]
+    wrong = get(clients, "anonymous", "/api/v1/dossiers/lookup", {"code": code, "secret": "SAI12345"})
+    none = get(clients, "anonymous", "/api/v1/dossiers/lookup", {"code": missing, "secret": "SAI12345"})
+    assert wrong.status_code == none.status_code == 404 and wrong.json() == none.json()
+    _same_answer(
+        get(clients, "anonymous", f"/tra-cuu/{code}/", {"s": "SAI12345"}),
+        get(clients, "anonymous", f"/tra-cuu/{missing}/", {"s": "SAI12345"}),
+        hide=code,
+        instead=missing,
+    )
+    # Files behind the QR code open with the secret only.
+    result = f"/ho-so/{code}/ket-qua/{scene.params['result_pk']}/"
+    assert get(clients, "anonymous", result, {"s": scene.done.secret}).status_code == 200
+    assert get(clients, "anonymous", result, {"s": "SAI12345"}).status_code == 404
+    paper = f"/ho-so/{code}/tep/{scene.params['attachment_id']}/"
+    assert get(clients, "anonymous", paper, {"s": scene.done.secret}).status_code == 302  # to sign in
+
+
+@pytest.mark.django_db
+def test_exports_hold_only_what_the_reader_may_see(scene, clients):
+    from openpyxl import load_workbook
+
+    owner_pin = scene.user("owner").citizen.pin
+    owner_marks = [owner_pin, scene.done.code, scene.waiting.code, "Phạm Thị Chủ Hồ Sơ", "0987654321"]
+    # Personal data export: one's own record only.
+    mine = get(clients, "other_citizen", "/tai-khoan/du-lieu/").content.decode()
+    assert "Lê Văn Người Khác" in mine
+    assert not [m for m in owner_marks if m in mine]
+    # Open data (the published ranking) carries no personal data and no dossier.
+    period = scene.params["period"]
+    for fmt in ("csv", "json", "xlsx"):
+        r = get(clients, "anonymous", f"/xep-hang/{period}/v1.{fmt}")
+        assert r.status_code == 200
+        if fmt == "xlsx":
+            book = load_workbook(io.BytesIO(r.content))
+            text = " ".join(str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row)
+        else:
+            text = r.content.decode()
+        assert not [m for m in owner_marks if m in text], fmt
+    # A unit's KPI workbook opens for that unit's people only (404 for the other unit's: matrix).
+    r = get(clients, "leader", f"/kpi/don-vi/{scene.agency.code}/{period}.xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    assert get(clients, "leader", f"/kpi/don-vi/{scene.other_agency.code}/{period}.xlsx").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", SIGNED_IN_ACTORS)
+def test_kpi_reports_list_only_ones_own_units(scene, clients, actor):
+    own = {
+        "leader": {scene.agency.code},
+        "agency_admin": {scene.agency.code},
+        "city_admin": {scene.agency.code, scene.other_agency.code},
+    }.get(actor, set())
+    body = get(clients, actor, "/api/v1/kpi/assignments").json()
+    assert {a["agency"] for a in body} == own
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ["leader", "agency_admin", "city_admin"])
+def test_kpi_dashboard_names_only_units_one_may_see(scene, clients, actor):
+    html = get(clients, actor, "/kpi/", {"period": scene.params["kpi_now_period"]}).content.decode()
+    other = scene.other_agency.short_name
+    assert (other in html) == (actor == "city_admin")
+    behind = f"/kpi/don-vi/{scene.agency.code}/{scene.params['kpi_now_period']}/2.1/denominator/"
+    html = get(clients, actor, behind).content.decode()
+    assert not [code for code in _hidden(scene, actor) if code in html]
