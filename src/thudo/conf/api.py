@@ -3,6 +3,7 @@
 Errors always look like ``{"code": "...", "message": "...", "fields": {...}}``.
 """
 
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -50,6 +51,15 @@ def _auth_error(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, error_body("not_found", _("Không tìm thấy.")), status=404)
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc: DataError):
+    """Input the database cannot hold (a NUL character in text, a number out of range): the
+    statement failed and its transaction rolled back, so nothing was stored. A 422, not a 500."""
+    return api.create_response(
+        request, error_body("invalid", _("Dữ liệu chứa ký tự hoặc giá trị không hợp lệ.")), status=422
+    )
 
 
 @api.exception_handler(HttpError)

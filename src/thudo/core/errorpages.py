@@ -1,10 +1,13 @@
 """Domain errors raised while rendering a page become readable pages, not server errors.
 
 The API maps them itself (``conf/api.py``); this covers the pages: NotFound → 404,
-NotAllowed → 403, other domain errors (Conflict, InvalidInput) → a page with the Vietnamese message.
+NotAllowed → 403, other domain errors (Conflict, InvalidInput) → a page with the Vietnamese message;
+input the database refuses (``DataError``, e.g. a NUL character) → 400.
 """
 
+from django.db import DataError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from thudo.core.errors import DomainError
 
@@ -17,6 +20,10 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DataError) and not request.path.startswith("/api/"):
+            # Input the database cannot hold (e.g. a NUL character): nothing was stored.
+            message = _("Dữ liệu chứa ký tự hoặc giá trị không hợp lệ.")
+            return render(request, "web/domain_error.html", {"message": message}, status=400)
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None
         template = {404: "404.html", 403: "403.html"}.get(exception.status, "web/domain_error.html")
