@@ -299,3 +299,21 @@ def test_verified_official_uses_the_api_with_the_session(client, officer_with_de
     response = client.get("/api/v1/me")
     assert response.status_code == 200
     assert response.json()["username"] == "canbo1"
+
+
+def test_idle_clock_is_refreshed_at_most_once_a_minute(client, officer, monkeypatch):
+    from thudo.security import middleware
+
+    with override_settings(THUDO_REQUIRE_2FA=False):
+        password_login(client, "canbo1")
+        clock = [1_000_000.0]
+        monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+        client.get(WORKSPACE)
+        first = client.session["_idle_touched"]
+        clock[0] += 30
+        client.get(WORKSPACE)
+        assert client.session["_idle_touched"] == first  # no session write within the minute
+        clock[0] += 31
+        client.get(WORKSPACE)
+        assert client.session["_idle_touched"] == first + 61
+        assert client.session.get_expiry_age() == OFFICIAL_IDLE_SECONDS

@@ -1,10 +1,12 @@
-"""Officials' sessions: a second factor before the workspace, and 30 minutes of idle time.
+"""Officials' sessions: a second factor before the workspace, and 30 minutes of idle time
+(give or take the one-minute refresh step below).
 
 Runs after django-otp's ``OTPMiddleware`` (which adds ``user.is_verified()``) and after the
 bearer-token middleware (integrations authenticated by token are not asked for a code: the token
 is their credential).
 """
 
+import time
 from urllib.parse import urlencode
 
 from django.http import HttpResponseRedirect, JsonResponse
@@ -19,6 +21,17 @@ from thudo.security.policy import (
     is_official,
     two_factor_required,
 )
+
+# The idle clock is pushed forward at most once a minute: refreshing it on every request would
+# write the session row on every page and API call (three of a queue page's queries).
+TOUCH_EVERY_SECONDS = 60
+
+
+def _touch(session) -> None:
+    now = int(time.time())
+    if now - session.get("_idle_touched", 0) >= TOUCH_EVERY_SECONDS:
+        session["_idle_touched"] = now
+        session.set_expiry(OFFICIAL_IDLE_SECONDS)
 
 
 def is_verified(request) -> bool:
@@ -39,7 +52,7 @@ class OfficialSessionMiddleware:
             return self.get_response(request)
         user = request.user
         if user.is_authenticated and is_official(user):
-            request.session.set_expiry(OFFICIAL_IDLE_SECONDS)
+            _touch(request.session)
             if two_factor_required() and not is_verified(request) and not is_exempt(request.path):
                 return self._challenge(request)
         response = self.get_response(request)
