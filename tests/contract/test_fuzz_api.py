@@ -16,6 +16,7 @@ Bounded for CI: ``THUDO_FUZZ_EXAMPLES`` examples per operation and role (default
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,7 +26,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 
 from tests import factories
 from tests import factories_dossiers as fd
@@ -37,6 +38,12 @@ RANDOM = os.environ.get("THUDO_FUZZ_RANDOM") == "1"
 
 schema = schemathesis.openapi.from_path(CONTRACT)
 schema.app = get_wsgi_application()
+
+# A path parameter equal to a sibling's literal segment (``/procedures/fields`` for
+# ``/procedures/{code}``) reaches the sibling endpoint: the contract is not ambiguous for real codes.
+STATIC_SEGMENTS = {
+    part for path in json.loads(CONTRACT.read_text())["paths"] for part in path.split("/") if "{" not in part
+}
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -98,5 +105,6 @@ def error_shape(ctx, response, case):
 def test_api_answers_conform_and_never_fail(case, role, tokens, db):
     if role == "anonymous" and case.operation.definition.raw.get("security"):
         pytest.skip("signed-in operation: anonymous calls are covered by the permission matrix (401)")
+    assume(not STATIC_SEGMENTS & {str(v) for v in (case.path_parameters or {}).values()})
     headers = {"Authorization": f"Bearer {tokens[role]}"} if tokens[role] else {}
     case.call_and_validate(headers=headers, checks=CHECKS, additional_checks=[error_shape])
