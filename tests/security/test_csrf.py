@@ -19,3 +19,17 @@ def test_forms_refuse_posts_without_the_csrf_token():
         {"username": "nguoidung", "password": factories.PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert ok.status_code == 302
+
+
+@pytest.mark.django_db
+def test_session_api_calls_need_the_csrf_token():
+    """A page's session cookie alone cannot drive the API (a forged cross-site POST)."""
+    browser = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
+    browser.force_login(factories.UserFactory(username="nguoidung"))
+    forged = browser.post("/api/v1/notifications/999999/read")
+    assert forged.status_code in (401, 403)
+    browser.get("/")
+    token = browser.cookies["csrftoken"].value
+    genuine = browser.post("/api/v1/notifications/999999/read", HTTP_X_CSRFTOKEN=token)
+    assert genuine.status_code == 404  # past authentication: the notification simply does not exist
+    assert genuine.json()["code"] == "not_found"
