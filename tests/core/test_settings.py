@@ -12,9 +12,7 @@ def run_thudo(*args, env_extra, tmp_path):
     # A fresh operator's shell: none of our variables, and not the browser tests'
     # DJANGO_ALLOW_ASYNC_UNSAFE (which `check --deploy` rightly refuses).
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("THUDO_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        k: v for k, v in os.environ.items() if not k.startswith("THUDO_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update({"THUDO_DATA_DIR": str(tmp_path / "data"), **env_extra})
     return subprocess.run(
