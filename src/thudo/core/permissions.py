@@ -213,7 +213,12 @@ def _lookup(obj: Model, path: str):
         value = getattr(value, step, None)
         if value is None:
             return None
-    return getattr(value, f"{last}_id", getattr(value, last, None))
+    # Not getattr(value, f"{last}_id", getattr(value, last, None)): the default would be
+    # evaluated first and load the related row (one query per check).
+    attname = f"{last}_id"
+    if hasattr(value, attname):
+        return getattr(value, attname)
+    return getattr(value, last, None)
 
 
 def can(person, verb: str, obj: Model | None = None) -> bool:

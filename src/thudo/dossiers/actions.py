@@ -81,7 +81,7 @@ def _lock(d: Dossier) -> Dossier:
     locked = Dossier.objects.select_for_update().filter(pk=d.pk).first()
     if locked is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
-    return locked
+    return locked.adopt_related(d)
 
 
 def _check(by, verb: str, d: Dossier) -> None:
@@ -922,14 +922,15 @@ def forward(
             raise Conflict(_("Hồ sơ đã được chuyển bước bởi người khác."), code="stale")
         if d.process_id is None or current is None:
             raise Conflict(_("Hồ sơ không có quy trình nội bộ để chuyển bước."))
-        nxt = d.process.steps.filter(order__gt=current.order).order_by("order").first()
+        steps = list(d.process.steps.order_by("order"))
+        nxt = next((s for s in steps if s.order > current.order), None)
         if nxt is None:
             raise Conflict(_("Đây là bước cuối: trình ký kết quả."), code="last_step")
         _check_assignee(d, nxt, assignee)
         # Close the current step on the control sheet, then open the next one.
         d.current_step = nxt
         d.assignee = assignee
-        d.step_due_at = deadlines.step_due(d, nxt)
+        d.step_due_at = deadlines.step_due(d, nxt, steps)
         _move(
             d,
             Status.PROCESSING,

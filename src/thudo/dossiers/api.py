@@ -272,49 +272,58 @@ def list_results(request, code: str):
 # --- transitions --------------------------------------------------------------------------------
 
 
+def _act(request, code: str) -> Dossier:
+    """The dossier an official or the applicant is about to act on. The action checks permission
+    and writes its own audit record, so no separate read record is written; the copy is kept on
+    the request for :func:`_done`."""
+    d = queries.by_code(request.user, code, audit_read=False)
+    request.thudo_acted_on = d
+    return d
+
+
 def _done(request, d: Dossier) -> dict:
-    d = Dossier.objects.select_related(
-        "procedure", "receiving_agency", "processing_agency", "current_step", "assignee", "parent"
-    ).get(pk=d.pk)
+    """The dossier as the action left it: its row read again (one query on the primary key), the
+    related rows the request already loaded reused while they still match."""
+    d = Dossier.objects.get(pk=d.pk).adopt_related(getattr(request, "thudo_acted_on", None))
     return dossier_out(d, request.user, detail=True)
 
 
 @router.post("/{code}/receive", response=DossierOut, summary="Receive (one-stop officer)")
 def receive(request, code: str, body: NoteIn):
-    return _done(request, actions.receive(_get(request, code), by=request.user, note=body.note))
+    return _done(request, actions.receive(_act(request, code), by=request.user, note=body.note))
 
 
 @router.post("/{code}/request-supplement", response=DossierOut, summary="Request supplementary papers")
 def request_supplement(request, code: str, body: ReasonsIn):
     return _done(
-        request, actions.request_supplement(_get(request, code), by=request.user, reasons=body.reasons)
+        request, actions.request_supplement(_act(request, code), by=request.user, reasons=body.reasons)
     )
 
 
 @router.post("/{code}/supplement", response=DossierOut, summary="Send supplementary papers (multipart)")
 def supplement(request, code: str, note: Form[str] = ""):
-    d = actions.supplement(_get(request, code), by=request.user, files=_files(request), note=note)
+    d = actions.supplement(_act(request, code), by=request.user, files=_files(request), note=note)
     return _done(request, d)
 
 
 @router.post("/{code}/reject", response=DossierOut, summary="Refuse with reasons")
 def reject(request, code: str, body: ReasonsIn):
-    return _done(request, actions.reject(_get(request, code), by=request.user, reasons=body.reasons))
+    return _done(request, actions.reject(_act(request, code), by=request.user, reasons=body.reasons))
 
 
 @router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw")
 def withdraw(request, code: str, body: ReasonIn):
-    return _done(request, actions.withdraw(_get(request, code), by=request.user, reason=body.reason))
+    return _done(request, actions.withdraw(_act(request, code), by=request.user, reason=body.reason))
 
 
 @router.post("/{code}/pause", response=DossierOut, summary="Pause the clock")
 def pause(request, code: str, body: ReasonIn):
-    return _done(request, actions.pause(_get(request, code), by=request.user, reason=body.reason))
+    return _done(request, actions.pause(_act(request, code), by=request.user, reason=body.reason))
 
 
 @router.post("/{code}/resume", response=DossierOut, summary="Resume the clock")
 def resume(request, code: str):
-    return _done(request, actions.resume(_get(request, code), by=request.user))
+    return _done(request, actions.resume(_act(request, code), by=request.user))
 
 
 @router.post("/{code}/forward", response=DossierOut, summary="Hand over to the next process step")
@@ -325,7 +334,7 @@ def forward(request, code: str, body: ForwardIn):
         if assignee is None:
             raise InvalidInput(_("Không tìm thấy người được giao."), fields={"assignee": body.assignee})
     d = actions.forward(
-        _get(request, code), by=request.user, note=body.note, assignee=assignee, from_step=body.from_step
+        _act(request, code), by=request.user, note=body.note, assignee=assignee, from_step=body.from_step
     )
     return _done(request, d)
 
@@ -341,7 +350,7 @@ def transfer(request, code: str, body: TransferIn):
 
         procedure = get_published(body.procedure)
     child = actions.transfer(
-        _get(request, code), by=request.user, to_agency=to, procedure=procedure, note=body.note
+        _act(request, code), by=request.user, to_agency=to, procedure=procedure, note=body.note
     )
     return Status(201, dossier_out(child, request.user, detail=True))
 
@@ -349,7 +358,7 @@ def transfer(request, code: str, body: TransferIn):
 @router.post("/{code}/result", response=ResultOut, summary="Draft the result (multipart: pdf, optional)")
 def attach_result(request, code: str):
     upload = request.FILES.get("pdf")
-    r = actions.attach_result(_get(request, code), by=request.user, pdf=upload.read() if upload else None)
+    r = actions.attach_result(_act(request, code), by=request.user, pdf=upload.read() if upload else None)
     return {
         "version": r.version,
         "sha256": r.sha256,
@@ -362,30 +371,30 @@ def attach_result(request, code: str):
 
 @router.post("/{code}/sign", response=DossierOut, summary="Approve and sign the result (leader)")
 def sign(request, code: str):
-    return _done(request, actions.approve_and_sign(_get(request, code), by=request.user))
+    return _done(request, actions.approve_and_sign(_act(request, code), by=request.user))
 
 
 @router.post("/{code}/return", response=DossierOut, summary="Hand over the result")
 def return_result(request, code: str):
-    return _done(request, actions.return_result(_get(request, code), by=request.user))
+    return _done(request, actions.return_result(_act(request, code), by=request.user))
 
 
 @router.post("/{code}/apologize", response=DossierOut, summary="Apology and new appointment (once)")
 def apologize(request, code: str, body: ApologyIn):
-    d = _get(request, code)
+    d = _act(request, code)
     actions.apologize(d, by=request.user, new_due=body.new_due, reason=body.reason)
     return _done(request, d)
 
 
 @router.post("/{code}/rate", response={201: RatingOut}, summary="Rate the handling (applicant, after return)")
 def rate(request, code: str, body: RateIn):
-    r = actions.rate(_get(request, code), by=request.user, scores=body.scores, comment=body.comment)
+    r = actions.rate(_act(request, code), by=request.user, scores=body.scores, comment=body.comment)
     return Status(201, {"scores": r.scores, "comment": r.comment})
 
 
 @router.post("/{code}/payments", response={201: PaymentOut}, summary="Record a payment / pay online")
 def pay(request, code: str, body: PaymentIn):
-    d = _get(request, code)
+    d = _act(request, code)
     if body.online:
         p = payments.pay_online(d, by=request.user, amount=body.amount)
     else:

@@ -49,15 +49,15 @@ def start_clock(d, received_at: datetime) -> None:
     d.paused_total = timedelta(0)
 
 
-def step_due(d, step) -> datetime | None:
+def step_due(d, step, steps=None) -> datetime | None:
     """Due moment of ``step``: the clock start + the durations of the steps up to and including it,
-    + the working time paused so far (control sheet, form 06)."""
+    + the working time paused so far (control sheet, form 06). ``steps``: the process's steps, when
+    the caller has them already."""
     if step is None or d.clock_started_at is None:
         return None
-    hours = sum(
-        (s.duration_hours for s in step.process.steps.all() if s.order <= step.order),
-        Decimal(0),
-    )
+    if steps is None:
+        steps = step.process.steps.all()
+    hours = sum((s.duration_hours for s in steps if s.order <= step.order), Decimal(0))
     return _cal(d).add_working_time(d.clock_started_at, hours=hours, duration=d.paused_total or None)
 
 
@@ -139,6 +139,11 @@ def _has_apology(d) -> bool:
     from thudo.dossiers.models import ApologyLetter
 
     if not d.pk:
+        return False
+    # An apology always moves the appointment past the first one (new_due > due_at >=
+    # original_due_at, actions.apologize), so while the two are equal there is none: no query.
+    cached = type(d).apology.is_cached(d)
+    if not cached and d.original_due_at is not None and d.due_at == d.original_due_at:
         return False
     try:
         return d.apology is not None

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -147,6 +148,16 @@ class Dossier(models.Model):
             models.Index(fields=["assignee", "status"], name="dossier_assignee"),
             models.Index(fields=["receiving_agency", "status"], name="dossier_reception"),
             models.Index(fields=["applicant_user", "-submitted_at"], name="dossier_applicant"),
+            # The service-quality index reads one month at a time (kpi.compute): the open dossiers
+            # and those that ended (finished, else returned, else last changed) since the month
+            # began; and the online submissions of the month (procedures in use, 3.2).
+            models.Index(Coalesce("finished_at", "returned_at", "updated_at"), name="dossier_ended"),
+            models.Index(
+                fields=["status"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="dossier_open",
+            ),
+            models.Index(fields=["submitted_at"], name="dossier_submitted"),
         ]
 
     def __str__(self) -> str:
@@ -155,6 +166,22 @@ class Dossier(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def adopt_related(self, other: "Dossier | None") -> "Dossier":
+        """Reuse the related rows ``other`` (an earlier copy of this dossier, read in the same
+        request) already loaded, where the foreign key still points at the same row; returns self.
+        Spares a query per relation when an action re-reads the dossier under a lock."""
+        if other is None or other is self or other.pk != self.pk:
+            return self
+        for field in self._meta.concrete_fields:
+            if (
+                field.is_relation
+                and field.is_cached(other)
+                and not field.is_cached(self)
+                and getattr(other, field.attname) == getattr(self, field.attname)
+            ):
+                field.set_cached_value(self, field.get_cached_value(other))
+        return self
 
 
 class EventVerb(models.TextChoices):

@@ -123,9 +123,12 @@ def queue(person, *, kind: str = "mine", now: datetime | None = None) -> QuerySe
 
 def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     """One visible dossier (404 when it does not exist or the person may not see it)."""
-    # The apology (classification, allowed actions) and the parent (API shape) come in the same query.
-    d = visible_dossiers(person).select_related("apology", "parent").filter(code=code).first()
-    if d is None:
+    # The code is unique: fetch the one row by its index and decide visibility on the instance
+    # (the same rule as :func:`visible_dossiers`). Filtering in SQL instead put every agency the
+    # person may see into the query (~300 parameters for a city-wide officer), which PostgreSQL
+    # spent longer planning than running (bench/README.md).
+    d = Dossier.objects.select_related(*_RELATED).filter(code=code).first()
+    if d is None or not permissions.can(person, "dossier.view", d):
         raise NotFound(_("Không tìm thấy hồ sơ."))
     if audit_read and person is not None and d.applicant_user_id != person.pk:
         from thudo.core import audit
