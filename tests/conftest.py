@@ -16,16 +16,21 @@ def _fast_password_hashing():
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Calendars and the agency tree are cached per process; each test starts clean."""
+    """Calendars, the agency tree and the KPI refresh debounce are kept per process; each test
+    starts clean."""
     from django.core.cache import cache
 
     from thudo.core import calendars
+    from thudo.kpi import tasks
 
-    cache.clear()
-    calendars.forget()
+    def forget():
+        cache.clear()
+        calendars.forget()
+        tasks.forget_queued()
+
+    forget()
     yield
-    cache.clear()
-    calendars.forget()
+    forget()
 
 
 @pytest.fixture

@@ -80,11 +80,14 @@ def test_refresh_is_queued_once_per_agency_and_month_until_a_worker_takes_it(
     assert list(waiting.values_list("args_kwargs", flat=True)) == [
         {"args": [w.agency.pk, month], "kwargs": {}}
     ]
-
-    # The worker runs it: the month's counts now include both dossiers.
+    # It waits a few seconds for more changes: a worker cannot have taken it before them.
     job = waiting.get()
+    assert job.run_after > timezone.now()
+
+    # Its time comes and the worker runs it: the month's counts now include both dossiers.
     job.status = "RUNNING"
     job.save(update_fields=["status"])
+    tasks.forget_queued()  # stands for the clock passing run_after
     tasks.refresh_agency_month.call(w.agency.pk, month)
     counts = dict(
         MonthlyAgencyCount.objects.filter(agency=w.agency, month=compute.this_month()).values_list(
@@ -107,7 +110,6 @@ def test_a_failing_queue_does_not_break_the_dossier_action(monkeypatch, django_c
     def broken(*args, **kwargs):
         raise RuntimeError("queue down")
 
-    monkeypatch.setattr(tasks, "_waiting", lambda *a: False)
     monkeypatch.setattr(tasks, "refresh_agency_month", SimpleNamespace(enqueue=broken))
     with django_capture_on_commit_callbacks(execute=True):
         d = fd.submit(w)

@@ -4,10 +4,10 @@ The index must follow what the systems recorded "the same minute" (product journ
 
 - ``dossier_changed`` is called by the dossiers app inside every transaction that records a
   dossier event. After the commit it enqueues ``refresh_agency_month`` for the dossier's processing
-  agency and the month of the event. The enqueue is debounced per agency and month: while such a
-  refresh is still waiting for a worker, no second one is queued (the waiting one has not read the
-  data yet, so it will see this change too). A failure to enqueue never breaks the dossier's
-  action; the periodic roll-up repairs it.
+  agency and the month of the event, to run a few seconds later. The enqueue is debounced per
+  agency and month: while the refresh this process queued cannot have started yet, no second one
+  is queued (it has not read the data yet, so it will see this change too). A failure to enqueue
+  never breaks the dossier's action; the periodic roll-up repairs it.
 - ``rollup_current`` keeps the current month's facts fresh as a safety net: schedule it every few
   minutes (cron: ``thudo kpi_rollup``); it catches up any month left behind first.
 - ``publish_month`` publishes the last complete month (e.g. on the 1st of each month).
@@ -19,7 +19,8 @@ import datetime as dt
 import logging
 
 from django.db import transaction
-from django.tasks import TaskResultStatus, task
+from django.tasks import task
+from django.utils import timezone
 
 from thudo.kpi import actions, compute
 
@@ -49,29 +50,37 @@ def refresh_agency_month(agency_id: int, month: str) -> int:
     return compute.rollup(dt.date.fromisoformat(f"{month}-01"), agencies=[agency])
 
 
-def _waiting(agency_id: int, month: str) -> bool:
-    """Whether a refresh of this agency-month is queued and not started yet (database backend
-    only; other backends run or drop tasks themselves, so nothing is ever "waiting")."""
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - the database backend is a dependency
-        return False
-    if not isinstance(refresh_agency_month.get_backend(), DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY,
-        task_path=refresh_agency_month.module_path,
-        args_kwargs__args=[agency_id, month],
-    ).exists()
+# Debounce (per process): the run_after of the refresh this process queued last, per agency and
+# month. A worker never starts a task before its run_after, so while that moment is ahead the
+# queued refresh has not read the data yet and will see this change too: no second one is queued.
+# This costs no query on the dossier's request (the earlier way looked the waiting task up in the
+# queue table, a JSON-field query on every dossier event).
+REFRESH_DELAY = dt.timedelta(seconds=10)
+CLOCK_MARGIN = dt.timedelta(seconds=2)  # clock differences between app servers and the worker
+_queued: dict[tuple[int, str], dt.datetime] = {}
+
+
+def forget_queued() -> None:
+    """Forget what this process queued (tests: the database they queued into is gone)."""
+    _queued.clear()
 
 
 def schedule_refresh(agency_id: int, month: str) -> bool:
-    """Queue a refresh of one agency-month unless one is already waiting. Returns whether queued."""
+    """Queue a refresh of one agency-month, REFRESH_DELAY from now, unless this process queued one
+    that cannot have started yet. Backends that cannot defer (immediate, tests) run it now.
+    Returns whether queued."""
     try:
-        if _waiting(agency_id, month):
+        if not refresh_agency_month.get_backend().supports_defer:
+            refresh_agency_month.enqueue(agency_id, month)
+            return True
+        now = timezone.now()
+        key = (agency_id, month)
+        waiting_until = _queued.get(key)
+        if waiting_until is not None and now < waiting_until - CLOCK_MARGIN:
             return False
-        refresh_agency_month.enqueue(agency_id, month)
+        run_after = now + REFRESH_DELAY
+        refresh_agency_month.using(run_after=run_after).enqueue(agency_id, month)
+        _queued[key] = run_after
     except Exception:
         logger.exception("could not queue the KPI refresh of agency %s, %s", agency_id, month)
         return False
