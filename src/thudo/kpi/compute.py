@@ -49,6 +49,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,20 +137,22 @@ def _disliked(scores) -> bool:
     return any(isinstance(v, int | float) and v <= 2 for v in scores.values())
 
 
-def _dossier_rows(agency_id: int, start: dt.datetime, end: dt.datetime):
+def _dossier_rows(agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.datetime):
+    """The dossiers that matter for the month ``[start, end)`` at these processing agencies (all
+    when None): received before ``end`` and either still open or ended (finished, else returned,
+    else last changed) at or after ``start``. The "ended" moment is the expression the
+    ``dossier_ended`` index holds, so a month reads only its own rows and the open ones."""
     from thudo.dossiers.models import ApologyLetter, Attachment, Dossier, Payment, ResultDocument
 
     received = Q(received_at__lt=end) | Q(received_at__isnull=True, submitted_at__lt=end)
-    still_relevant = (
-        Q(status__in=OPEN)
-        | Q(finished_at__gte=start)
-        | Q(finished_at__isnull=True, returned_at__gte=start)
-        | Q(finished_at__isnull=True, returned_at__isnull=True, updated_at__gte=start)
-    )
+    still_relevant = Q(status__in=OPEN) | Q(ended__gte=start)
+    qs = Dossier.objects.alias(ended=Coalesce("finished_at", "returned_at", "updated_at"))
+    if agency_ids is not None:
+        qs = qs.filter(processing_agency_id__in=list(agency_ids))
     papers = Attachment.objects.filter(dossier=OuterRef("pk"), kind="paper")
     return (
-        Dossier.objects.filter(processing_agency_id=agency_id)
-        .filter(received, still_relevant)
+        qs.filter(received, still_relevant)
+        .order_by()
         .annotate(
             has_result=Exists(ResultDocument.objects.filter(dossier=OuterRef("pk"))),
             has_apology=Exists(ApologyLetter.objects.filter(dossier=OuterRef("pk"))),
@@ -159,13 +162,11 @@ def _dossier_rows(agency_id: int, start: dt.datetime, end: dt.datetime):
         )
         .values(
             "pk",
+            "processing_agency_id",
             "status",
             "channel",
-            "procedure_id",
-            "procedure__code",
             "procedure__result_type",
             "received_at",
-            "submitted_at",
             "clock_started_at",
             "due_at",
             "paused_since",
@@ -187,15 +188,26 @@ def _dossier_rows(agency_id: int, start: dt.datetime, end: dt.datetime):
 
 def dossier_facts(agency_id: int, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, set[int]]:
     """The ids of the dossiers behind every dossier fact of one agency and month."""
+    found = facts_by_agency([agency_id], month, now=now)
+    return found.get(agency_id, {"_duration.minutes": 0})  # type: ignore[dict-item]
+
+
+def facts_by_agency(
+    agency_ids: Iterable[int] | None, month: dt.date, *, now: dt.datetime | None = None
+) -> dict[int, dict[str, set[int]]]:
+    """:func:`dossier_facts` of many agencies (all when None) from one pass over the month's rows."""
     from thudo.core.calendars import calendar_for
 
     start, end = bounds(month)
     cut = min(end, now or timezone.now())
-    facts: dict[str, set[int]] = defaultdict(set)
-    minutes = 0
-    calendar = None
-    for row in _dossier_rows(agency_id, start, end):
+    by_agency: dict[int, dict[str, set[int]]] = {}
+    minutes: dict[int, int] = defaultdict(int)
+    for row in _dossier_rows(agency_ids, start, end).iterator(chunk_size=5000):
         pk = row["pk"]
+        agency_id = row["processing_agency_id"]
+        facts = by_agency.get(agency_id)
+        if facts is None:
+            facts = by_agency[agency_id] = defaultdict(set)
         ended = _end_of_processing(row)
         received = row["received_at"]
         # 2.1: received (clock started) before the end of the month, not ended before its start.
@@ -236,11 +248,10 @@ def dossier_facts(agency_id: int, month: dt.date, *, now: dt.datetime | None = N
                     if row["has_result"]:
                         facts["eresult.yes"].add(pk)
                 if row["clock_started_at"] is not None:
-                    calendar = calendar or calendar_for(agency_id)
-                    worked = calendar.working_time_between(row["clock_started_at"], ended) - (
+                    worked = calendar_for(agency_id).working_time_between(row["clock_started_at"], ended) - (
                         row["paused_total"] or dt.timedelta(0)
                     )
-                    minutes += max(0, int(worked.total_seconds() // 60))
+                    minutes[agency_id] += max(0, int(worked.total_seconds() // 60))
                     facts["duration.count"].add(pk)
             if row["due_at"] is not None:
                 facts["satisfaction.ended"].add(pk)
@@ -248,40 +259,26 @@ def dossier_facts(agency_id: int, month: dt.date, *, now: dt.datetime | None = N
                     facts["satisfaction.late"].add(pk)
                 if _disliked(row["rating__scores"]):
                     facts["satisfaction.disliked"].add(pk)
-    out = dict(facts)
-    out["_duration.minutes"] = minutes  # type: ignore[assignment]
+    out: dict[int, dict[str, set[int]]] = {}
+    for agency_id, facts in by_agency.items():
+        out[agency_id] = dict(facts)
+        out[agency_id]["_duration.minutes"] = minutes[agency_id]  # type: ignore[assignment]
     return out
 
 
-def _procedures_of(agency: Agency, end: dt.datetime):
-    from thudo.procedures.models import Procedure
+def _procedure_rows(end: dt.datetime) -> list[dict]:
+    """Every procedure published before ``end``, with what the procedure facts need."""
+    from thudo.procedures.models import Procedure, RequiredPaper
 
-    qs = Procedure.objects.filter(status="published").filter(
-        Q(published_at__isnull=True) | Q(published_at__lt=end)
-    )
-    if agency.kind in COMMUNE_KINDS:
-        return qs.filter(level="commune")
-    return qs.filter(agency=agency)
-
-
-def procedure_facts(agency: Agency, month: dt.date) -> dict[str, set[int]]:
-    """The ids of the procedures behind the procedure facts (1.3, 3.1, 3.2) of one agency-month."""
-    from thudo.dossiers.models import Dossier
-    from thudo.procedures.models import RequiredPaper
-
-    start, end = bounds(month)
-    facts: dict[str, set[int]] = defaultdict(set)
-    used_codes = set(
-        Dossier.objects.filter(
-            processing_agency=agency, channel="online", submitted_at__gte=start, submitted_at__lt=end
-        ).values_list("procedure__code", flat=True)
-    )
-    rows = (
-        _procedures_of(agency, end)
+    return list(
+        Procedure.objects.filter(status="published")
+        .filter(Q(published_at__isnull=True) | Q(published_at__lt=end))
         .annotate(has_papers=Exists(RequiredPaper.objects.filter(procedure=OuterRef("pk"))))
         .values(
             "pk",
             "code",
+            "level",
+            "agency_id",
             "online_level",
             "legal_bases",
             "result_type",
@@ -290,7 +287,30 @@ def procedure_facts(agency: Agency, month: dt.date) -> dict[str, set[int]]:
             "has_papers",
         )
     )
+
+
+def _online_codes(
+    agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.datetime
+) -> dict[int, set[str]]:
+    """Codes of the procedures with at least one online dossier submitted in ``[start, end)``,
+    per processing agency (one grouped query on the ``dossier_submitted`` index)."""
+    from thudo.dossiers.models import Dossier
+
+    qs = Dossier.objects.filter(channel="online", submitted_at__gte=start, submitted_at__lt=end)
+    if agency_ids is not None:
+        qs = qs.filter(processing_agency_id__in=list(agency_ids))
+    out: dict[int, set[str]] = defaultdict(set)
+    for agency_id, code in qs.values_list("processing_agency_id", "procedure__code").distinct():
+        out[agency_id].add(code)
+    return out
+
+
+def _procedure_facts_from(agency: Agency, rows: list[dict], used_codes: set[str]) -> dict[str, set[int]]:
+    facts: dict[str, set[int]] = defaultdict(set)
+    commune = agency.kind in COMMUNE_KINDS
     for row in rows:
+        if (row["level"] != "commune") if commune else (row["agency_id"] != agency.pk):
+            continue
         pk = row["pk"]
         facts["proc.total"].add(pk)
         complete = (
@@ -310,14 +330,27 @@ def procedure_facts(agency: Agency, month: dt.date) -> dict[str, set[int]]:
     return dict(facts)
 
 
-def counts_for(agency: Agency, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, int]:
-    facts = dossier_facts(agency.pk, month, now=now)
-    minutes = facts.pop("_duration.minutes")
-    counts = {k: len(v) for k, v in facts.items()}
-    counts.update({k: len(v) for k, v in procedure_facts(agency, month).items()})
+def procedure_facts(agency: Agency, month: dt.date) -> dict[str, set[int]]:
+    """The ids of the procedures behind the procedure facts (1.3, 3.1, 3.2) of one agency-month:
+    published procedures of the agency at the end of the month (commune committees: every
+    commune-level procedure)."""
+    start, end = bounds(month)
+    used = _online_codes([agency.pk], start, end).get(agency.pk, set())
+    return _procedure_facts_from(agency, _procedure_rows(end), used)
+
+
+def _counts(dossier: dict[str, set[int]], procedure: dict[str, set[int]]) -> dict[str, int]:
+    dossier = dict(dossier)
+    minutes = dossier.pop("_duration.minutes", 0)
+    counts = {k: len(v) for k, v in dossier.items()}
+    counts.update({k: len(v) for k, v in procedure.items()})
     if minutes:
-        counts["duration.minutes"] = int(minutes)  # type: ignore[arg-type]
+        counts["duration.minutes"] = int(minutes)  # type: ignore[call-overload]
     return {k: v for k, v in counts.items() if v}
+
+
+def counts_for(agency: Agency, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, int]:
+    return _counts(dossier_facts(agency.pk, month, now=now), procedure_facts(agency, month))
 
 
 # --- rollup ---------------------------------------------------------------------------------------
@@ -327,12 +360,10 @@ def unit_agencies() -> list[Agency]:
     """Departments and commune committees that are ranked (plus any other processing agency)."""
     from thudo.dossiers.models import Dossier
 
-    processing = Dossier.objects.values("processing_agency_id")
-    return list(
-        Agency.objects.filter(Q(kind__in=DEPARTMENT_KINDS + COMMUNE_KINDS) | Q(pk__in=processing)).order_by(
-            "code"
-        )
-    )
+    # One index probe per agency (EXISTS), not a scan of every dossier for the distinct ones.
+    processing = Exists(Dossier.objects.filter(processing_agency_id=OuterRef("pk")))
+    ranked = Q(kind__in=DEPARTMENT_KINDS + COMMUNE_KINDS)
+    return list(Agency.objects.filter(ranked | processing).order_by("code"))
 
 
 def rollup(
@@ -342,16 +373,24 @@ def rollup(
     now: dt.datetime | None = None,
     progress=None,
 ) -> int:
-    """(Re)compute one month's counts, one transaction per agency. Returns the rows written."""
+    """(Re)compute one month's counts: the month's dossiers are read once for every agency, then
+    one transaction per agency-month replaces its counts. Returns the rows written."""
     partial = agencies is not None
     agencies = list(agencies) if agencies is not None else unit_agencies()
     if not partial:
         FillState.objects.update_or_create(
             metric_set=METRIC_SET, defaults={"month": month, "state": FillState.State.STARTED}
         )
+    ids = [a.pk for a in agencies] if partial else None
+    start, end = bounds(month)
+    dossier = facts_by_agency(ids, month, now=now)
+    procedures = _procedure_rows(end)
+    used = _online_codes(ids, start, end)
     written = 0
     for i, agency in enumerate(agencies, 1):
-        counts = counts_for(agency, month, now=now)
+        counts = _counts(
+            dossier.get(agency.pk, {}), _procedure_facts_from(agency, procedures, used.get(agency.pk, set()))
+        )
         with transaction.atomic():
             # Two rollups of the same agency-month (task and command) take turns on the agency row.
             Agency.objects.select_for_update().filter(pk=agency.pk).first()

@@ -108,9 +108,8 @@ def dossiers_behind(person, ind: Indicator, unit: Agency | None, period: str, pa
     units = [unit] if unit is not None else compute.unit_agencies()
     ids: set[int] = set()
     if facts:
-        for a in units:
-            for m in months:
-                found = compute.dossier_facts(a.pk, m, now=now)
+        for m in months:
+            for found in compute.facts_by_agency([a.pk for a in units], m, now=now).values():
                 for f in facts:
                     ids |= found.get(f, set())
     return dossier_queries.visible_dossiers(person).filter(pk__in=ids).order_by("-submitted_at", "-pk")
