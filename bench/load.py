@@ -1,12 +1,17 @@
 """Closed-loop HTTP load against a running server on 127.0.0.1, bounded in time.
 
     python bench/load.py --base http://127.0.0.1:8765 --scenario read --concurrency 8 --duration 30 \\
-        --server-pids 1234,1235 --setup bench/state.json
+        --server-pids 1234,1235 --setup bench/state.json [--client wrk|httpx]
 
-Each of ``concurrency`` clients sends one request, waits for the answer, sends the next, until
-``duration`` seconds have passed (like wrk's closed loop). Prints one JSON object: throughput,
-latency percentiles, error counts, and the server's CPU seconds per request (from /proc of the
-given worker pids). Refuses any base URL that is not a loopback address.
+Each of ``concurrency`` connections sends one request, waits for the answer, sends the next, until
+``duration`` seconds have passed. Prints one JSON object: throughput, latency percentiles, error
+counts, the server's CPU per request (from /proc of the given worker pids) and the load client's
+own CPU per request. Refuses any base URL that is not a loopback address.
+
+The client is wrk (C, as in the peer's measurement; ``bench/wrk.lua`` builds the requests) when it
+is installed, else an asyncio httpx loop. The choice matters on a 2-core machine: the Python client
+spends a few milliseconds of CPU per request on the same cores as the server, wrk a few tens of
+microseconds (``client_cpu_ms_per_request`` in the results).
 """
 
 from __future__ import annotations
@@ -16,10 +21,15 @@ import asyncio
 import json
 import os
 import random
+import resource
+import shutil
 import statistics
+import subprocess
+import tempfile
 import time
 import uuid
 from ipaddress import ip_address
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -184,16 +194,18 @@ async def run(args: argparse.Namespace) -> dict:
                 for i in range(args.concurrency)
             ]
         )
-        cpu0, t0 = cpu_seconds(pids), time.monotonic()
+        cpu0, client0, t0 = cpu_seconds(pids), client_cpu_seconds(False), time.monotonic()
         deadline = t0 + args.duration
         await asyncio.gather(
             *[client_loop(client, scenario, i, deadline, out) for i in range(args.concurrency)]
         )
         wall, cpu = time.monotonic() - t0, cpu_seconds(pids) - cpu0
+        client_cpu = client_cpu_seconds(False) - client0
     lat = out["latencies"]
     n = len(lat)
     return {
         "scenario": args.scenario,
+        "client": "httpx",
         "concurrency": args.concurrency,
         "duration_s": round(wall, 2),
         "requests_ok": n,
@@ -206,12 +218,132 @@ async def run(args: argparse.Namespace) -> dict:
             "mean": round(statistics.fmean(lat), 2) if lat else None,
         },
         "server_cpu_ms_per_request": round(1000 * cpu / n, 2) if n and pids else None,
+        "client_cpu_ms_per_request": round(1000 * client_cpu / n, 3) if n else None,
         # from the X-Queries header (server started with THUDO_BENCH_QUERIES=1)
         "sql_queries_per_request": (
             {"median": statistics.median(q), "max": max(q)} if (q := out["queries"]) else None
         ),
         "rss_mb_per_worker": rss_mb(pids),
         "loadavg": open("/proc/loadavg").read().split()[:3],
+    }
+
+
+def client_cpu_seconds(children: bool) -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _wrk_files(scenario: Scenario, folder: Path) -> None:
+    """requests.txt, body.bin and settings.txt for bench/wrk.lua (see its header)."""
+    import io
+
+    s = scenario.state
+    officer = f"Authorization: Bearer {s['officer_token']}"
+    cookie = "Cookie: " + "; ".join(f"{k}={v}" for k, v in (s.get("officer_cookies") or {}).items())
+    body, settings, lines = b"", "cycle", []
+    name = scenario.name
+    if name == "read":
+        lines = [f"GET\t/api/v1/dossiers/{c}\t{officer}" for c in scenario.codes]
+        random.Random(7).shuffle(lines)
+    elif name == "lookup":
+        lines = [f"GET\t/api/v1/dossiers/lookup?code={c}&secret={k}" for c, k in s["lookups"]]
+    elif name in ("queue", "kpi_unit"):
+        lines = [f"GET\t{s[name + '_path']}\t{cookie}"]
+    elif name == "ranking":
+        lines = [f"GET\t{s['ranking_path']}"]
+    elif name in ("transition", "receive"):
+        codes = scenario.step_codes if name == "transition" else scenario.open_codes
+        verb = "forward" if name == "transition" else "receive"
+        lines = [
+            f"POST\t/api/v1/dossiers/{c}/{verb}\t{officer}\x1fContent-Type: application/json" for c in codes
+        ]
+        body, settings = json.dumps({"note": "bench"}).encode(), "once"
+    elif name == "create":
+        boundary = "thudo-bench-" + uuid.uuid4().hex
+        buf = io.BytesIO()
+        form = {"procedure": s["procedure"], "agency": s["agency"], "form_data": '{"ghi_chu": "bench"}'}
+        for key, value in form.items():
+            part = f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+            buf.write(part.encode())
+        for i in range(s.get("create_files", 1)):
+            disposition = f'form-data; name="files"; filename="giay-to-{i}.pdf"'
+            part = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+            part += "Content-Type: application/pdf\r\n\r\n"
+            buf.write(part.encode())
+            buf.write(s["pdf"] + b"\r\n")
+        buf.write(f"--{boundary}--\r\n".encode())
+        body = buf.getvalue()
+        citizen = f"Authorization: Bearer {s['citizen_token']}"
+        content_type = f"Content-Type: multipart/form-data; boundary={boundary}"
+        lines = [f"POST\t{s['create_path']}\t{citizen}\x1f{content_type}"]
+        settings = "cycle idempotency"
+    else:
+        raise ValueError(name)
+    (folder / "requests.txt").write_text("\n".join(lines) + "\n")
+    (folder / "body.bin").write_bytes(body)
+    (folder / "settings.txt").write_text(settings)
+
+
+def run_wrk(args: argparse.Namespace) -> dict:
+    with open(args.setup) as fh:
+        state = json.load(fh)
+    state["pdf"] = blank_pdf()
+    scenario = Scenario(args.scenario, state)
+    pids = [int(p) for p in args.server_pids.split(",") if p]
+    threads = min(2, args.concurrency)
+    script = Path(__file__).with_name("wrk.lua")
+    with tempfile.TemporaryDirectory(prefix="thudo-wrk-") as folder:
+        _wrk_files(scenario, Path(folder))
+        env = {**os.environ, "THUDO_WRK_DIR": folder, "THUDO_WRK_THREADS": str(threads)}
+
+        def wrk(seconds: float, tag: str) -> dict:
+            command = ["wrk", "-t", str(threads), "-c", str(args.concurrency), "-d", f"{round(seconds)}s"]
+            command += ["--timeout", "30s", "-s", str(script), args.base]
+            out = subprocess.run(
+                command, env={**env, "THUDO_WRK_TAG": tag}, check=True, capture_output=True, text=True
+            ).stdout
+            return json.loads(out.strip().splitlines()[-1])
+
+        tag = uuid.uuid4().hex[:12]
+        wrk(2, tag + "w")  # warm-up: workers load everything
+        cpu0, client0, t0 = cpu_seconds(pids), client_cpu_seconds(True), time.monotonic()
+        result = wrk(args.duration, tag)
+        wall = time.monotonic() - t0
+        cpu, client = cpu_seconds(pids) - cpu0, client_cpu_seconds(True) - client0
+    measured = result["duration_us"] / 1e6
+    n = result["requests"] - result["status_errors"] - result["spare"]
+    errors = {}
+    if result["status_errors"]:
+        errors["http>=400"] = result["status_errors"]
+    if result["socket_errors"]:
+        errors["socket"] = result["socket_errors"]
+    if result["spare"]:
+        errors["ran_out_of_dossiers"] = result["spare"]
+    return {
+        "scenario": args.scenario,
+        "client": "wrk",
+        "concurrency": args.concurrency,
+        "duration_s": round(measured, 2),
+        "requests_ok": n,
+        "errors": errors,
+        "throughput_rps": round(n / measured, 1) if measured else 0,
+        "latency_ms": {
+            "p50": round(result["p50_us"] / 1000, 2),
+            "p90": round(result["p90_us"] / 1000, 2),
+            "p99": round(result["p99_us"] / 1000, 2),
+            "mean": round(result["mean_us"] / 1000, 2),
+        },
+        "server_cpu_ms_per_request": round(1000 * cpu / n, 2) if n and pids else None,
+        "client_cpu_ms_per_request": round(1000 * client / n, 3) if n else None,
+        # from the X-Queries header (server started with THUDO_BENCH_QUERIES=1); wrk keeps sums
+        "sql_queries_per_request": (
+            {"mean": round(result["queries_sum"] / result["queries_n"], 1), "max": result["queries_max"]}
+            if result["queries_n"]
+            else None
+        ),
+        "rss_mb_per_worker": rss_mb(pids),
+        "loadavg": open("/proc/loadavg").read().split()[:3],
+        "wall_s": round(wall, 2),
     }
 
 
@@ -227,8 +359,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--server-pids", default="")
     parser.add_argument("--setup", default="bench/state.json")
+    default_client = "wrk" if shutil.which("wrk") else "httpx"
+    parser.add_argument("--client", choices=["wrk", "httpx"], default=default_client)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args))))
+    host = urlsplit(args.base).hostname or ""
+    if host != "localhost" and not ip_address(host).is_loopback:
+        raise SystemExit("load tests target loopback addresses only")
+    print(json.dumps(run_wrk(args) if args.client == "wrk" else asyncio.run(run(args))))
 
 
 if __name__ == "__main__":
