@@ -70,8 +70,9 @@ def ranking(request):
             context[key] = snap.data.get(key, [])
         context["groups"] = snap.data.get("groups", [])
         context["period"] = snap.period
-        context["chart"] = charts.bars(
-            [(u["name"], u["score"], u["class"]) for u in context["departments"][:15]]
+        # Called by the template only when the cached fragment is missing.
+        context["chart"] = functools.partial(
+            charts.bars, [(u["name"], u["score"], u["class"]) for u in context["departments"][:15]]
         )
         context["can_view_units"] = permissions.can(request.user, "kpi.view")
     return render(request, "kpi/ranking.html", context)
