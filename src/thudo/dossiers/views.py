@@ -134,7 +134,13 @@ QUEUE_ROW_FIELDS = (
 def _rows(dossiers, now=None):
     now = now or timezone.now()
     return [
-        {"d": d, "overdue": queries.is_overdue(d, now=now), "badge": _status_badge(d.status)}
+        {
+            "d": d,
+            "overdue": queries.is_overdue(d, now=now),
+            "badge": _status_badge(d.status),
+            # get_status_display() translates every state's label to find one (10 per row).
+            "label": str(Status(d.status).label),
+        }
         for d in dossiers
     ]
 

@@ -68,10 +68,10 @@ def require_kpi_view(person) -> None:
         raise NotAllowed()
 
 
-def unit_score(person, unit: Agency, period: str) -> dict:
+def unit_score(person, unit: Agency, period: str, index: IndicatorSet | None = None) -> dict:
     require_view_unit(person, unit)
     months = compute.parse_period(period)
-    return results.unit_score(index_set(months), unit, months)
+    return results.unit_score(index or index_set(months), unit, months)
 
 
 def trend(index: IndicatorSet, *, unit: Agency | None, last: dt.date, count: int = 6) -> list[dict]:

@@ -116,9 +116,17 @@ def evaluate(indicator: Indicator, sums: dict[str, int]) -> dict:
 
 
 def _indicators(index: IndicatorSet):
-    return list(
-        Indicator.objects.filter(group__set=index).select_related("group").order_by("group__order", "order")
-    )
+    """The index's indicators in order, read once per IndicatorSet instance (a page scores several
+    months with the same instance)."""
+    found = getattr(index, "_thudo_indicators", None)
+    if found is None:
+        found = list(
+            Indicator.objects.filter(group__set=index)
+            .select_related("group")
+            .order_by("group__order", "order")
+        )
+        index._thudo_indicators = found  # type: ignore[attr-defined]
+    return found
 
 
 def score(index: IndicatorSet, sums: dict[str, int], indicators=None) -> dict:

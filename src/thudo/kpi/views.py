@@ -156,8 +156,8 @@ def overview(request):
 def unit(request, code: str):
     period, months = _period(request)
     agency = queries.agency(code)
-    result = queries.unit_score(request.user, agency, period)
     index = queries.index_set(months)
+    result = queries.unit_score(request.user, agency, period, index)
     trend = queries.trend(index, unit=agency, last=months[-1])
     context = {
         "agency": agency,
