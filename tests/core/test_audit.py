@@ -71,3 +71,23 @@ def test_rewriting_a_record_and_its_hash_still_breaks_the_chain(chain):
     breaks = list(audit.verify())
     assert breaks and breaks[0].seq == victim.seq + 1
     assert AuditChainHead.objects.get().last_seq == chain.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_record_that_does_not_wait_for_the_disk_is_chained_like_any_other(city_admin):
+    """An official's read is recorded in its own transaction without waiting for the WAL flush
+    (PostgreSQL); it still takes its place in the chain and the setting does not outlive it."""
+    from django.db import connection
+
+    agency = factories.AgencyFactory()
+    actions.update_agency(agency, by=city_admin, short_name="Trước")
+    read = audit.record("agency.view", by=city_admin, obj=agency, wait_for_disk=False)
+    actions.update_agency(agency, by=city_admin, short_name="Sau")
+    verbs = list(AuditRecord.objects.order_by("seq").values_list("verb", flat=True))
+    assert verbs[-3:] == ["agency.update", "agency.view", "agency.update"]
+    assert AuditRecord.objects.get(seq=read.seq).hash == read.hash
+    assert list(audit.verify()) == []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

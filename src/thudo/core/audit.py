@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from thudo.core.context import current_ip
@@ -65,11 +65,21 @@ def record(
     obj: Any = None,
     changes: dict[str, Any] | None = None,
     ip: str | None = None,
+    wait_for_disk: bool = True,
 ) -> AuditRecord:
-    """Append one audit record. Call inside the action's transaction."""
+    """Append one audit record. Call inside the action's transaction.
+
+    ``wait_for_disk=False`` is for a record written in its own transaction (an official reading
+    personal data): on PostgreSQL the commit then returns before the WAL reaches the disk
+    (``synchronous_commit = off`` for this transaction only), so the chain head is not held
+    through a disk flush on every read. A crash of the database server can lose the last few
+    hundred milliseconds of such records, never a part of the chain (ADR 0003)."""
     object_type, object_id, object_label = _object_ref(obj)
     actor_id = getattr(by, "pk", None) if by is not None and getattr(by, "is_authenticated", False) else None
     with transaction.atomic():
+        if not wait_for_disk and connection.vendor == "postgresql" and not _in_outer_transaction():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
             AuditChainHead.objects.get_or_create(pk=1)
@@ -91,6 +101,11 @@ def record(
         rec.save(force_insert=True)
         AuditChainHead.objects.filter(pk=1).update(last_seq=rec.seq, last_hash=rec.hash)
     return rec
+
+
+def _in_outer_transaction() -> bool:
+    """Whether the caller's transaction encloses ours (then it decides how it commits)."""
+    return len(connection.savepoint_ids) > 0
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:

@@ -133,7 +133,7 @@ def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     if audit_read and person is not None and d.applicant_user_id != person.pk:
         from thudo.core import audit
 
-        audit.record("dossier.view", by=person, obj=d)
+        audit.record("dossier.view", by=person, obj=d, wait_for_disk=False)
     return d
 
 
