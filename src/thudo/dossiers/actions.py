@@ -56,6 +56,7 @@ from thudo.dossiers.models import (
     Status,
 )
 from thudo.dossiers.transitions import assert_can_move
+from thudo.procedures.models import ProcessStep
 
 logger = logging.getLogger(__name__)
 
@@ -922,7 +923,7 @@ def forward(
             raise Conflict(_("Hồ sơ đã được chuyển bước bởi người khác."), code="stale")
         if d.process_id is None or current is None:
             raise Conflict(_("Hồ sơ không có quy trình nội bộ để chuyển bước."))
-        steps = list(d.process.steps.order_by("order"))
+        steps = list(ProcessStep.objects.filter(process_id=d.process_id).order_by("order"))
         nxt = next((s for s in steps if s.order > current.order), None)
         if nxt is None:
             raise Conflict(_("Đây là bước cuối: trình ký kết quả."), code="last_step")
