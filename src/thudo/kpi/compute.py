@@ -48,7 +48,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,11 +116,11 @@ def last_complete_month(now: dt.datetime | None = None) -> dt.date:
 # --- facts of one agency-month -------------------------------------------------------------------
 
 
-def _end_of_processing(row: dict) -> dt.datetime | None:
-    end = row["finished_at"] or row["returned_at"]
-    if end is None and row["status"] not in OPEN:
-        end = row["updated_at"]
-    return end
+def _end_of_processing():
+    """When processing ended, as an SQL expression: finished, else returned, else (a closed
+    dossier without either) last changed; NULL while open. One column instead of three per row."""
+    closed_at = Case(When(~Q(status__in=OPEN), then=F("updated_at")), default=None)
+    return Coalesce("finished_at", "returned_at", closed_at)
 
 
 def is_on_time(row: dict, end: dt.datetime) -> bool:
@@ -160,9 +160,11 @@ def _dossier_rows(agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.
             reused=Exists(papers.filter(reused_from__isnull=False)),
             undigitised=Exists(papers.filter(digitised=False)),
         )
+        .annotate(processing_ended=_end_of_processing())
         .values(
             "pk",
             "processing_agency_id",
+            "processing_ended",
             "status",
             "channel",
             "procedure__result_type",
@@ -172,9 +174,6 @@ def _dossier_rows(agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.
             "paused_since",
             "paused_total",
             "supplement_count",
-            "finished_at",
-            "returned_at",
-            "updated_at",
             "fee_amount",
             "rating__scores",
             "has_result",
@@ -208,7 +207,7 @@ def facts_by_agency(
         facts = by_agency.get(agency_id)
         if facts is None:
             facts = by_agency[agency_id] = defaultdict(set)
-        ended = _end_of_processing(row)
+        ended = row["processing_ended"]
         received = row["received_at"]
         # 2.1: received (clock started) before the end of the month, not ended before its start.
         in_period = ended is None or ended >= start
