@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,9 @@ def platform(request, tmp_path):
         pytest.skip("PostgreSQL not configured (THUDO_DATABASE_URL)")
     import psycopg
 
-    scratch = "thudo_security_backup_scratch"
+    # One database per test: with pytest-xdist both PostgreSQL tests may run at once, and a
+    # shared name let one test drop the other's database mid-run.
+    scratch = f"thudo_security_backup_{uuid.uuid4().hex[:12]}"
     admin = psycopg.connect(
         host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None,
         dbname="postgres", autocommit=True,
