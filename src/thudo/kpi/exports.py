@@ -177,5 +177,7 @@ def pdf(template: str, context: dict) -> bytes:
     """HTML template → PDF. The url fetcher refuses every URL: nothing is fetched from a network."""
     import weasyprint
 
+    from thudo.signing.papers import font_config
+
     html = render_to_string(template, context)
-    return weasyprint.HTML(string=html, url_fetcher=_refuse_network).write_pdf()
+    return weasyprint.HTML(string=html, url_fetcher=_refuse_network).write_pdf(font_config=font_config())
