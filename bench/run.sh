@@ -7,8 +7,9 @@
 #                [--scenarios "create read transition receive lookup queue kpi_unit ranking"]
 #
 # Without --dossiers it uses the data already in the database (THUDO_DATABASE_URL, default
-# postgres://postgres@127.0.0.1:5432/thudo_bench). Needs PostgreSQL on 127.0.0.1:5432 and the bench
-# extra (`pip install -e '.[bench]'`: gunicorn, httpx).
+# postgres://postgres@127.0.0.1:5432/thudo_bench). Needs PostgreSQL on 127.0.0.1:5432, wrk
+# (`apt-get install wrk`; without it load.py falls back to an httpx client) and the bench extra
+# (`pip install -e '.[bench]'`: gunicorn, httpx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOSSIERS=0; DURATION=30; NAME="run-$(date -u +%Y%m%dT%H%M)"; RUNS=3; CONC=8
