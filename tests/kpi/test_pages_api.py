@@ -56,6 +56,18 @@ def test_targets_board_is_public(month, client):
     assert "Không đạt" in page
 
 
+def test_ranking_links_units_for_officials_whoever_opened_it_first(month, client, city_admin):
+    """The published ranking is rendered once per snapshot and kept; whether unit names link to
+    the unit pages still depends on who reads it."""
+    dept = month[0]
+    actions.publish("2026-10", by=city_admin)
+    link = f"/kpi/don-vi/{dept.code}/"
+    assert link not in client.get("/xep-hang/").content.decode()  # anonymous first
+    assert link in _login(client, city_admin).get("/xep-hang/").content.decode()
+    client.logout()
+    assert link not in client.get("/xep-hang/").content.decode()
+
+
 def test_ranking_page_without_publication(client, db):
     assert "Chưa có kỳ xếp hạng" in client.get("/xep-hang/").content.decode()
 
