@@ -118,9 +118,11 @@ def dossier(
         r.file.save("r.pdf", ContentFile(b"%PDF-1.4 result"), save=False)
         r.save()
     if apology:
+        # As actions.apologize leaves it: the dossier's appointment moves to the new one.
         ApologyLetter.objects.create(
             dossier=d, reason="Chậm", old_due=due, new_due=due + timedelta(days=3), issued_at=received
         )
+        Dossier.objects.filter(pk=d.pk).update(due_at=due + timedelta(days=3))
     if paid_online:
         Payment.objects.create(
             dossier=d, channel="online", method="online", amount=fee, paid_at=received, online=True

@@ -162,7 +162,12 @@ def _dossier(w: PerfWorld, i: int, *, now: datetime, applicant: User, parent: Do
         uploaded_at=submitted,
     )
     if i % 5 == 1 and status not in (Status.RETURNED, Status.REJECTED):
-        ApologyLetter.objects.create(dossier=d, reason="Chậm", old_due=due, new_due=due, issued_at=submitted)
+        # As actions.apologize leaves it: the appointment (due) moved past the first one.
+        first = due - timedelta(days=3)
+        ApologyLetter.objects.create(
+            dossier=d, reason="Chậm", old_due=first, new_due=due, issued_at=submitted
+        )
+        Dossier.objects.filter(pk=d.pk).update(original_due_at=first)
     if status in (Status.RESULT_READY, Status.RETURNED):
         ResultDocument.objects.create(
             dossier=d,

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
 
 from tests import factories_dossiers as fd
 from thudo.core.calendars import calendar_for
@@ -271,6 +272,17 @@ def test_apology_once_at_least_a_working_day_before_due(w):
     d = actions.forward(actions.forward(d, by=w.reception), by=w.specialist)
     d = actions.approve_and_sign(d, by=w.leader, now=at(2026, 12, 9, 9, 0))
     assert deadlines.classify(d) == deadlines.LATE
+
+
+def test_apology_still_counts_when_a_restarted_clock_lands_on_the_first_appointment(w):
+    """A supplement under the "restart" policy recomputes the appointment, which can come back to
+    the first one: the apology letter still makes the dossier late."""
+    d = actions.receive(fd.submit(w, at=MONDAY_MORNING), by=w.reception, now=MONDAY_MORNING)
+    actions.apologize(
+        d, by=w.specialist, new_due=at(2026, 12, 14, 17, 0), reason="Chờ xác minh", now=at(2026, 12, 8, 9, 0)
+    )
+    Dossier.objects.filter(pk=d.pk).update(due_at=F("original_due_at"), supplement_count=1)
+    assert deadlines.classify(Dossier.objects.get(pk=d.pk)) == deadlines.LATE
 
 
 def test_apology_too_close_to_the_due_moment_is_refused(w):

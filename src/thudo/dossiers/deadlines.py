@@ -140,10 +140,12 @@ def _has_apology(d) -> bool:
 
     if not d.pk:
         return False
-    # An apology always moves the appointment past the first one (new_due > due_at >=
-    # original_due_at, actions.apologize), so while the two are equal there is none: no query.
+    # An apology moves the appointment past the first one (new_due > due_at >= original_due_at,
+    # actions.apologize) and only pauses move it later still, so while the two are equal and no
+    # supplement could have restarted the clock (which recomputes due_at), there is none.
     cached = type(d).apology.is_cached(d)
-    if not cached and d.original_due_at is not None and d.due_at == d.original_due_at:
+    untouched = d.original_due_at is not None and d.due_at == d.original_due_at
+    if not cached and untouched and d.supplement_count == 0:
         return False
     try:
         return d.apology is not None
