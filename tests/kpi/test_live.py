@@ -124,3 +124,26 @@ def test_kpi_rollup_command_catches_up_to_the_current_month(capsys):
     seed.load()
     call_command("kpi_rollup")
     assert f"{compute.this_month():%Y-%m}" in capsys.readouterr().out
+
+
+def test_a_full_rollup_keeps_a_live_refresh_that_read_after_it(monkeypatch):
+    """The full roll-up reads the whole month first and writes agency by agency; a live refresh
+    of one agency that ran meanwhile (it saw a newer dossier) is not overwritten with older counts."""
+    seed.load()
+    w = fd.world()
+    month = compute.this_month()
+    actions.receive(fd.submit(w), by=w.reception)
+    read_all = compute.facts_by_agency
+
+    def read_then_a_live_refresh(*args, **kwargs):
+        facts = read_all(*args, **kwargs)  # the full pass has read: one dossier received
+        if args[0] is None:
+            # A second one is received, and its agency's refresh runs before the full pass writes.
+            actions.receive(fd.submit(w), by=w.reception)
+            tasks.refresh_agency_month.call(w.agency.pk, f"{month:%Y-%m}")
+        return facts
+
+    monkeypatch.setattr(compute, "facts_by_agency", read_then_a_live_refresh)
+    compute.rollup(month)
+    received = MonthlyAgencyCount.objects.filter(agency=w.agency, month=month, metric="online.total")
+    assert received.values_list("value", flat=True).first() == 2

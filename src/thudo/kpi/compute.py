@@ -48,7 +48,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -382,6 +382,10 @@ def rollup(
         )
     ids = [a.pk for a in agencies] if partial else None
     start, end = bounds(month)
+    # Counts rows written after this point come from a roll-up that read the dossiers later than
+    # this one (typically the live refresh of one agency while this pass reads the whole month):
+    # those agency-months are left as they are, not overwritten with older counts.
+    written_before = MonthlyAgencyCount.objects.aggregate(m=Max("pk"))["m"] or 0
     dossier = facts_by_agency(ids, month, now=now)
     procedures = _procedure_rows(end)
     used = _online_codes(ids, start, end)
@@ -393,11 +397,16 @@ def rollup(
         with transaction.atomic():
             # Two rollups of the same agency-month (task and command) take turns on the agency row.
             Agency.objects.select_for_update().filter(pk=agency.pk).first()
-            MonthlyAgencyCount.objects.filter(agency=agency, month=month).delete()
-            MonthlyAgencyCount.objects.bulk_create(
-                [MonthlyAgencyCount(agency=agency, month=month, metric=k, value=v) for k, v in counts.items()]
-            )
-        written += len(counts)
+            current = MonthlyAgencyCount.objects.filter(agency=agency, month=month)
+            if not current.filter(pk__gt=written_before).exists():
+                current.delete()
+                MonthlyAgencyCount.objects.bulk_create(
+                    [
+                        MonthlyAgencyCount(agency=agency, month=month, metric=k, value=v)
+                        for k, v in counts.items()
+                    ]
+                )
+                written += len(counts)
         if progress:
             progress(f"KPI {month:%Y-%m}", i, len(agencies))
     if not partial:
