@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from thudo.core.errors import DomainError
+from thudo.core.errors import DomainError, data_error_message
 
 api = NinjaAPI(
     title="Thủ đô số API",
@@ -57,9 +57,7 @@ def _not_found(request, exc):
 def _data_error(request, exc: DataError):
     """Input the database cannot hold (a NUL character in text, a number out of range): the
     statement failed and its transaction rolled back, so nothing was stored. A 422, not a 500."""
-    return api.create_response(
-        request, error_body("invalid", _("Dữ liệu chứa ký tự hoặc giá trị không hợp lệ.")), status=422
-    )
+    return api.create_response(request, error_body("invalid", data_error_message()), status=422)
 
 
 @api.exception_handler(HttpError)

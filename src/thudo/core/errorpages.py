@@ -7,9 +7,8 @@ input the database refuses (``DataError``, e.g. a NUL character) → 400.
 
 from django.db import DataError
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from thudo.core.errors import DomainError
+from thudo.core.errors import DomainError, data_error_message
 
 
 class DomainErrorMiddleware:
@@ -22,7 +21,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DataError) and not request.path.startswith("/api/"):
             # Input the database cannot hold (e.g. a NUL character): nothing was stored.
-            message = _("Dữ liệu chứa ký tự hoặc giá trị không hợp lệ.")
+            message = data_error_message()
             return render(request, "web/domain_error.html", {"message": message}, status=400)
         if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
             return None

@@ -54,3 +54,9 @@ class Conflict(DomainError):
 
     def default_message(self) -> str:
         return _("Thao tác xung đột với trạng thái hiện tại.")
+
+
+def data_error_message() -> str:
+    """What a person reads when the database refused the input (``django.db.DataError``: a NUL
+    character in text, a number out of range); the API and the pages both say this."""
+    return _("Dữ liệu chứa ký tự hoặc giá trị không hợp lệ.")
