@@ -274,18 +274,14 @@ def list_results(request, code: str):
 
 def _act(request, code: str) -> Dossier:
     """The dossier an official or the applicant is about to act on. The action checks permission
-    and writes its own audit record, so no separate read record is written; the copy is kept on
-    the request for :func:`_done`."""
-    d = queries.by_code(request.user, code, audit_read=False)
-    request.thudo_acted_on = d
-    return d
+    and writes its own audit record, so no separate read record is written."""
+    return queries.by_code(request.user, code, audit_read=False)
 
 
 def _done(request, d: Dossier) -> dict:
     """The dossier as the action left it: its row read again (one query on the primary key), the
-    related rows the request already loaded reused while they still match."""
-    d = Dossier.objects.get(pk=d.pk).adopt_related(getattr(request, "thudo_acted_on", None))
-    return dossier_out(d, request.user, detail=True)
+    related rows ``d`` (the action's copy) already holds reused while they still match."""
+    return dossier_out(Dossier.objects.get(pk=d.pk).adopt_related(d), request.user, detail=True)
 
 
 @router.post("/{code}/receive", response=DossierOut, summary="Receive (one-stop officer)")
