@@ -38,6 +38,13 @@ OPEN_STATUSES = (
 )
 """States in which the clock (or the wait for the applicant) still runs: the dossier is not finished."""
 
+
+def ended_or_changed() -> Coalesce:
+    """When the dossier finished, else was returned, else last changed: the expression of the
+    ``dossier_ended`` index, which queries must repeat exactly for the index to serve them."""
+    return Coalesce("finished_at", "returned_at", "updated_at")
+
+
 TERMINAL_STATUSES = (Status.RETURNED, Status.REJECTED, Status.WITHDRAWN)
 
 
@@ -151,7 +158,7 @@ class Dossier(models.Model):
             # The service-quality index reads one month at a time (kpi.compute): the open dossiers
             # and those that ended (finished, else returned, else last changed) since the month
             # began; and the online submissions of the month (procedures in use, 3.2).
-            models.Index(Coalesce("finished_at", "returned_at", "updated_at"), name="dossier_ended"),
+            models.Index(ended_or_changed(), name="dossier_ended"),
             models.Index(
                 fields=["status"],
                 condition=models.Q(status__in=OPEN_STATUSES),

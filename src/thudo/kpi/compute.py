@@ -142,11 +142,18 @@ def _dossier_rows(agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.
     when None): received before ``end`` and either still open or ended (finished, else returned,
     else last changed) at or after ``start``. The "ended" moment is the expression the
     ``dossier_ended`` index holds, so a month reads only its own rows and the open ones."""
-    from thudo.dossiers.models import ApologyLetter, Attachment, Dossier, Payment, ResultDocument
+    from thudo.dossiers.models import (
+        ApologyLetter,
+        Attachment,
+        Dossier,
+        Payment,
+        ResultDocument,
+        ended_or_changed,
+    )
 
     received = Q(received_at__lt=end) | Q(received_at__isnull=True, submitted_at__lt=end)
     still_relevant = Q(status__in=OPEN) | Q(ended__gte=start)
-    qs = Dossier.objects.alias(ended=Coalesce("finished_at", "returned_at", "updated_at"))
+    qs = Dossier.objects.alias(ended=ended_or_changed())
     if agency_ids is not None:
         qs = qs.filter(processing_agency_id__in=list(agency_ids))
     papers = Attachment.objects.filter(dossier=OuterRef("pk"), kind="paper")
@@ -185,16 +192,11 @@ def _dossier_rows(agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.
     )
 
 
-def dossier_facts(agency_id: int, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, set[int]]:
-    """The ids of the dossiers behind every dossier fact of one agency and month."""
-    found = facts_by_agency([agency_id], month, now=now)
-    return found.get(agency_id, {"_duration.minutes": 0})  # type: ignore[dict-item]
-
-
 def facts_by_agency(
     agency_ids: Iterable[int] | None, month: dt.date, *, now: dt.datetime | None = None
 ) -> dict[int, dict[str, set[int]]]:
-    """:func:`dossier_facts` of many agencies (all when None) from one pass over the month's rows."""
+    """The ids of the dossiers behind every dossier fact, per processing agency (all when None),
+    from one pass over the month's rows; ``_duration.minutes`` holds each agency's total."""
     from thudo.core.calendars import calendar_for
 
     start, end = bounds(month)
@@ -346,10 +348,6 @@ def _counts(dossier: dict[str, set[int]], procedure: dict[str, set[int]]) -> dic
     if minutes:
         counts["duration.minutes"] = int(minutes)  # type: ignore[call-overload]
     return {k: v for k, v in counts.items() if v}
-
-
-def counts_for(agency: Agency, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, int]:
-    return _counts(dossier_facts(agency.pk, month, now=now), procedure_facts(agency, month))
 
 
 # --- rollup ---------------------------------------------------------------------------------------
