@@ -74,6 +74,18 @@ def unit_score(person, unit: Agency, period: str, index: IndicatorSet | None = N
     return results.unit_score(index or index_set(months), unit, months)
 
 
+def live_ranking(person, index: IndicatorSet, months: list[dt.date]) -> dict:
+    """The live (unpublished) ranking as ``person`` may see it: every unit for those who manage
+    the index (the city), otherwise only the units whose scores they may view, as on the unit
+    page. Published rankings are public anyway."""
+    live = results.ranking(index, months)
+    if permissions.can(person, "kpi.manage"):
+        return live
+    viewable = Agency.objects.filter(pk__in=permissions.agencies_for(person, "kpi.view"))
+    own = set(viewable.values_list("code", flat=True))
+    return {key: [u for u in live[key] if u["code"] in own] for key in ("departments", "communes")}
+
+
 def trend(index: IndicatorSet, *, unit: Agency | None, last: dt.date, count: int = 6) -> list[dict]:
     """The score for each of the ``count`` months up to ``last`` (for charts)."""
     months = [last]

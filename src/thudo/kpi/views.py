@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
 from thudo.core.errors import DomainError, NotFound
-from thudo.core.models import Agency
 from thudo.kpi import actions, charts, compute, exports, queries, results
 from thudo.kpi.models import ReportForm, SubmissionStatus
 from thudo.web.decorators import hide_denied
@@ -112,16 +111,7 @@ def overview(request):
     period, months = _period(request)
     index = queries.index_set(months)
     city = results.city_score(index, months)
-    live = results.ranking(index, months)
-    if not permissions.can(request.user, "kpi.manage"):
-        # Live (unpublished) scores of a unit are for that unit's people, as on the unit page;
-        # the city sees every unit (published rankings are public anyway).
-        own = set(
-            Agency.objects.filter(pk__in=permissions.agencies_for(request.user, "kpi.view")).values_list(
-                "code", flat=True
-            )
-        )
-        live = {key: [u for u in live[key] if u["code"] in own] for key in ("departments", "communes")}
+    live = queries.live_ranking(request.user, index, months)
     units = live["departments"] + live["communes"]
     ranked = [u for u in units if u["score"] is not None]
     ranked.sort(key=lambda u: -u["score"])
