@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class Ref(Schema):
@@ -124,6 +124,11 @@ class ReasonsIn(Schema):
 
 
 class ReasonIn(Schema):
+    reason: str = ""
+
+
+class PauseIn(Schema):
+    kind: str = Field("", description="financial | inspection | opinion: what the dossier waits for")
     reason: str = ""
 
 

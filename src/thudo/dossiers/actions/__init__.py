@@ -35,7 +35,15 @@ from thudo.dossiers.actions.intake import (
     supplement,
 )
 from thudo.dossiers.actions.payments import record_payment
-from thudo.dossiers.actions.processing import forward, pause, reject, resume, withdraw
+from thudo.dossiers.actions.processing import (
+    decline_withdrawal,
+    forward,
+    pause,
+    reject,
+    request_withdrawal,
+    resume,
+    withdraw,
+)
 from thudo.dossiers.actions.results import (
     RATING_QUESTIONS,
     RATING_SCALE,
@@ -58,6 +66,7 @@ __all__ = [
     "build_receipt_context",
     "build_result_context",
     "create_at_counter",
+    "decline_withdrawal",
     "forward",
     "papers_rendered",
     "pause",
@@ -67,6 +76,7 @@ __all__ = [
     "record_payment",
     "reject",
     "request_supplement",
+    "request_withdrawal",
     "resume",
     "return_result",
     "submit_online",
