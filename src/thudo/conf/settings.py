@@ -252,7 +252,26 @@ THUDO = {
     "PROVINCE_CODE": os.environ.get("THUDO_PROVINCE_CODE", "01"),
     "AGENCY_CODE_SUFFIX": os.environ.get("THUDO_AGENCY_CODE_SUFFIX", "H26"),
     "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    "MAX_UPLOAD_MB": int(os.environ.get("THUDO_MAX_UPLOAD_MB", "20")),
+    "DOSSIER_CODE_FORMAT": os.environ.get("THUDO_DOSSIER_CODE_FORMAT", ""),
+    "PAYMENT_GATEWAY": os.environ.get("THUDO_PAYMENT_GATEWAY", ""),
+    "ORPHAN_GRACE_HOURS": float(os.environ.get("THUDO_ORPHAN_GRACE_HOURS", "24")),
+    "POPULATION_REGISTRY": os.environ.get("THUDO_POPULATION_REGISTRY", "local"),
+    "POPULATION_REGISTRY_URL": os.environ.get("THUDO_POPULATION_REGISTRY_URL", ""),
+    "POPULATION_REGISTRY_TOKEN": os.environ.get("THUDO_POPULATION_REGISTRY_TOKEN", ""),
+    "POPULATION_REGISTRY_TIMEOUT": float(os.environ.get("THUDO_POPULATION_REGISTRY_TIMEOUT", "5")),
+    "SIGNING_TRUST_ROOTS": [p for p in os.environ.get("THUDO_SIGNING_TRUST_ROOTS", "").split(",") if p],
+    "SMS_GATEWAY_URL": os.environ.get("THUDO_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": os.environ.get("THUDO_SMS_GATEWAY_TOKEN", ""),
+    "ZALO_ZNS_URL": os.environ.get("THUDO_ZALO_ZNS_URL", ""),
+    "ZALO_ZNS_TOKEN": os.environ.get("THUDO_ZALO_ZNS_TOKEN", ""),
+    "NOTIFY_WEBHOOK_URL": os.environ.get("THUDO_NOTIFY_WEBHOOK_URL", ""),
+    "NOTIFY_WEBHOOK_TOKEN": os.environ.get("THUDO_NOTIFY_WEBHOOK_TOKEN", ""),
+    # Reverse proxies (IPs/CIDRs) whose X-Forwarded-For is believed; empty: the peer is the client.
+    "TRUSTED_PROXIES": [p for p in os.environ.get("THUDO_TRUSTED_PROXIES", "").split(",") if p.strip()],
 }
+# The PKCS#12 passphrases of the signing keys derive from this (default: SECRET_KEY).
+SIGNING_KEY_SECRET = os.environ.get("THUDO_SIGNING_KEY_SECRET", "")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, calendars, permissions, refdata
+from thudo.core.config import config
 from thudo.core.errors import InvalidInput, NotAllowed
 from thudo.core.middleware import hash_token
 from thudo.core.models import (
@@ -151,11 +152,10 @@ def commune_agency_code(n: int, suffix: str) -> str:
 def load_agencies(*, by=None, progress: Progress = _noop) -> dict[str, int]:
     """Hanoi's People's Committee, its departments (researched list) and one People's Committee
     per 2025 commune, linked to units. Idempotent: existing agencies are updated, none duplicated."""
-    from django.conf import settings
 
     data = refdata.hanoi_agencies()
-    suffix = settings.THUDO["AGENCY_CODE_SUFFIX"]
-    province = settings.THUDO["PROVINCE_CODE"]
+    suffix = config().agency_code_suffix
+    province = config().province_code
     city_unit = AdministrativeUnit.objects.filter(scheme=Scheme.Y2025, code=province).first()
     created = updated = 0
     with transaction.atomic():
