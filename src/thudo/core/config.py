@@ -47,6 +47,8 @@ class Config:
     zalo_zns_token: str
     notify_webhook_url: str
     notify_webhook_token: str
+    # Several app servers: the shared cache ("" = local memory, one process's own).
+    cache_url: str
     # Security.
     require_2fa: bool
     trusted_proxies: tuple[Network, ...]
@@ -95,6 +97,7 @@ def config() -> Config:
         zalo_zns_token=str(raw.get("ZALO_ZNS_TOKEN") or ""),
         notify_webhook_url=str(raw.get("NOTIFY_WEBHOOK_URL") or ""),
         notify_webhook_token=str(raw.get("NOTIFY_WEBHOOK_TOKEN") or ""),
+        cache_url=str(getattr(settings, "CACHE_URL", "") or ""),
         require_2fa=bool(getattr(settings, "THUDO_REQUIRE_2FA", False)),
         trusted_proxies=parse_networks(raw.get("TRUSTED_PROXIES")),
     )
