@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from django.contrib.auth.models import Permission
 
 from tests import factories
+from tests.htmlforms import fields
 from thudo.core.models import AuditRecord, Role, RoleGrant, User
 
 pytestmark = pytest.mark.django_db
 
 
-class _Form(HTMLParser):
-    """The values a browser would send for the page's form (inputs, checked boxes, selections)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self._select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in {"submit", "button", "file"}:
-            if a.get("type") in {"checkbox", "radio"} and "checked" not in a:
-                return
-            self.data.setdefault(name, []).append(
-                a.get("value") or ("on" if a.get("type") == "checkbox" else "")
-            )
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, [])
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select].append(a.get("value", ""))
-        elif tag == "textarea" and name:
-            self.data.setdefault(name, []).append("")
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
 def form_data(client, url: str, **changes: str) -> dict:
-    parser = _Form()
-    parser.feed(client.get(url).content.decode())
-    data = {k: v for k, v in parser.data.items() if not k.startswith("role_grants-__prefix__")}
+    data = {k: v for k, v in fields(client.get(url).content.decode()).items() if "__prefix__" not in k}
     data.update({k: [v] for k, v in changes.items()})
     return data
 

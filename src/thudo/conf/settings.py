@@ -7,6 +7,9 @@ THUDO_DEBUG          "1"/"true" for development
 THUDO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 THUDO_HTTPS          "1" when served behind HTTPS: secure cookies, HSTS, SSL redirect
 THUDO_BENCH_QUERIES  "1" adds an X-Queries header (SQL statements per request) for bench/
+THUDO_CACHE_URL      redis://... for a cache shared by several app servers (default: local memory)
+
+Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
 """
 
 import os
@@ -145,7 +148,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- background work (django.tasks + django-tasks-db) -------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thudo"}}
+# One process (the embedded default): local memory. Several app servers share one Redis
+# (THUDO_CACHE_URL=redis://host:6379/0) so that permission caches and their invalidation are the
+# same on every server (ADR 0006).
+CACHE_URL = os.environ.get("THUDO_CACHE_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": os.environ.get("THUDO_CACHE_PREFIX", "thudo"),
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thudo"}
+}
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -168,6 +183,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_VERBOSE = False
+# The client's address behind trusted proxies only (THUDO_TRUSTED_PROXIES), as in audit records.
+AXES_CLIENT_IP_CALLABLE = "thudo.core.middleware.client_ip"
 # Officials sign in with a second factor (TOTP) — on by default behind HTTPS (production).
 THUDO_REQUIRE_2FA = env_bool("THUDO_REQUIRE_2FA", HTTPS)
 # Officials' sessions expire after 8 hours or at browser close.
