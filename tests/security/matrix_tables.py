@@ -219,6 +219,9 @@ PAGES: dict[str, Row] = {
     "signing:verify": Row(PUBLIC),
     "signing:verify POST": Row(PUBLIC, data={"file": "@pdf"}),
     "signing:issued": Row(PUBLIC),
+    "signing:certificate": Row(
+        PUBLIC, fill={"kind": "cert_kind", "pk": "cert_pk", "fmt": "cert_fmt"}, note="trust anchor: public"
+    ),
     "kpi:ranking": Row(PUBLIC),
     "kpi:ranking_export": Row(PUBLIC, note="published open data; no personal data (leak test)"),
     "kpi:targets": Row(PUBLIC),

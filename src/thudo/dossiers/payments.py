@@ -12,10 +12,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from thudo.core.config import config
 from thudo.core.errors import Conflict, InvalidInput
 
 
@@ -54,7 +54,7 @@ class SimulatedGateway(PaymentGateway):
 
 
 def gateway() -> PaymentGateway:
-    path = getattr(settings, "THUDO", {}).get("PAYMENT_GATEWAY")
+    path = config().payment_gateway
     return import_string(path)() if path else SimulatedGateway()
 
 
