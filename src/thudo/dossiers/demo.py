@@ -25,6 +25,9 @@ from thudo.core.models import Agency, Role, RoleGrant, User
 from thudo.core.workcalendar import HCM
 from thudo.dossiers import actions
 from thudo.dossiers.models import Dossier
+from thudo.procedures.models import Level, Procedure, Process
+from thudo.procedures.models import Status as PStatus
+from thudo.signing import pki
 
 TOTAL = 200
 DAYS = 120
@@ -98,9 +101,6 @@ def _first(agency, role):
 
 
 def _desks() -> list[Desk]:
-    from thudo.procedures.models import Level, Procedure, Process
-    from thudo.procedures.models import Status as PStatus
-
     with_process = Process.objects.filter(status=PStatus.PUBLISHED).values_list("procedure_id", flat=True)
     published = Procedure.objects.filter(status=PStatus.PUBLISHED, pk__in=with_process).order_by("code")
     desks = []
@@ -126,10 +126,6 @@ def _desks() -> list[Desk]:
 
 
 def _ensure_certificate(leader: User, agency: Agency) -> bool:
-    try:
-        from thudo.signing import pki
-    except ImportError:  # pragma: no cover
-        return False
     if pki.active_credential(leader) is None:
         pki.issue_certificate(leader, title="Lãnh đạo", agency=agency)
     return True

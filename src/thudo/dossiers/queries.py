@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thudo.core import permissions
+from thudo.core import audit, permissions
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Role
@@ -131,8 +131,6 @@ def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     if d is None or not permissions.can(person, "dossier.view", d):
         raise NotFound(_("Không tìm thấy hồ sơ."))
     if audit_read and person is not None and d.applicant_user_id != person.pk:
-        from thudo.core import audit
-
         audit.record("dossier.view", by=person, obj=d, wait_for_disk=False)
     return d
 

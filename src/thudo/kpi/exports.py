@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from thudo.kpi.models import ReportForm, Snapshot
 from thudo.kpi.results import class_label
+from thudo.signing.papers import font_config
 
 HEADER_ROW = 4  # rows 1–3: title, agency/period, blank; row 4: column names
 
@@ -176,8 +177,6 @@ def _refuse_network(url: str, *args, **kwargs):
 def pdf(template: str, context: dict) -> bytes:
     """HTML template → PDF. The url fetcher refuses every URL: nothing is fetched from a network."""
     import weasyprint
-
-    from thudo.signing.papers import font_config
 
     html = render_to_string(template, context)
     return weasyprint.HTML(string=html, url_fetcher=_refuse_network).write_pdf(font_config=font_config())
