@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 
 from thudo.core import events
+from thudo.core.registries import Registry
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,13 @@ def test_recorded_collects_what_a_block_published():
         events.publish(HappenedHere(what="b", where="x"))
     events.publish(HappenedHere(what="c", where="y"))
     assert [e.what for e in seen] == ["b"]
+
+
+def test_a_registry_keeps_each_entry_once_in_order():
+    sources = Registry[str]("test.sources")
+    assert sources.register("dossiers") == "dossiers"
+    sources.register("feedback")
+    sources.register("dossiers")
+    assert list(sources) == ["dossiers", "feedback"] and len(sources) == 2
+    sources.unregister("dossiers")
+    assert list(sources) == ["feedback"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,6 +133,16 @@ def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     if audit_read and person is not None and d.applicant_user_id != person.pk:
         audit.record("dossier.view", by=person, obj=d, wait_for_disk=False)
     return d
+
+
+def agencies_handling_citizen(citizen) -> list[int | None]:
+    """Agencies receiving or processing a dossier of this citizen (by personal identification
+    number or account): registered in ``identity.queries.CITIZEN_HANDLERS``."""
+    condition = Q(applicant_pin=citizen.pin) if citizen.pin else Q(pk__in=[])
+    if citizen.user_id:
+        condition |= Q(applicant_user_id=citizen.user_id)
+    rows = Dossier.objects.filter(condition).values_list("receiving_agency_id", "processing_agency_id")
+    return [a for pair in rows for a in pair]
 
 
 def events(d: Dossier) -> QuerySet[DossierEvent]:
