@@ -2,7 +2,8 @@
 
 Reads every module of ``src/thudo`` (no import is executed) and fails on:
 
-- an import of another app placed inside a function body (the way a cycle used to be hidden),
+- an import of another app placed inside a function body (``apps.get_model("<app>", ...)`` counts
+  as an import) (the way a cycle used to be hidden),
   except in ``AppConfig.ready``, where Django wants registrations to happen;
 - an import of an app that is not below the importing one in :data:`LAYERS`;
 - an ``except ImportError`` around an import of a thudo module ("app not installed": every app
@@ -81,6 +82,14 @@ def _targets(path: Path, node: ast.AST, root: Path) -> list[str]:
         names = [module] if node.module or node.level == 0 else [f"{module}.{a.name}" for a in node.names]
         if module == "thudo":  # from thudo import kpi
             names = [f"thudo.{alias.name}" for alias in node.names]
+    elif (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get_model"
+    ):
+        # apps.get_model("dossiers", "Dossier") / ("dossiers.Dossier"): an import by another name
+        first = node.args[0] if node.args else None
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            return []
+        names = [f"thudo.{first.value.split('.')[0]}"]
     else:
         return []
     return [n for n in names if n.startswith("thudo.") and len(n.split(".")) > 1]
@@ -180,6 +189,10 @@ def test_no_import_of_the_platform_is_guarded_by_except_import_error():
         ("from thudo import kpi\n", ["thudo/dossiers/x.py:1 imports thudo.kpi"]),
         ("from ..kpi import tasks\n", ["thudo/dossiers/x.py:1 imports thudo.kpi"]),
         ("import thudo.kpi.tasks as t\n", ["thudo/dossiers/x.py:1 imports thudo.kpi.tasks"]),
+        (
+            "def f():\n    return apps.get_model('kpi', 'Snapshot')\n",
+            ["thudo/dossiers/x.py:2 imports thudo.kpi (inside f())"],
+        ),
     ],
 )
 def test_the_checker_sees_every_form_of_import(tmp_path, source, expected):
