@@ -125,10 +125,9 @@ def _desks() -> list[Desk]:
     return desks
 
 
-def _ensure_certificate(leader: User, agency: Agency) -> bool:
+def _ensure_certificate(leader: User, agency: Agency) -> None:
     if pki.active_credential(leader) is None:
         pki.issue_certificate(leader, title="Lãnh đạo", agency=agency)
-    return True
 
 
 def _office_moment(rng: random.Random, day: datetime) -> datetime:
@@ -243,8 +242,9 @@ def _build(
                 )
         if target in ("processing", "apology") and (finish >= now or rng.random() < 0.5):
             return d
-        if finish >= now or desk.leader is None or not _ensure_certificate(desk.leader, desk.agency):
+        if finish >= now or desk.leader is None:
             return d
+        _ensure_certificate(desk.leader, desk.agency)
         d = actions.approve_and_sign(d, by=desk.leader, now=finish)
         if target == "result_ready":
             return d
