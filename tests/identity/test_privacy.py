@@ -10,6 +10,7 @@ from tests.factories import AgencyFactory, UserFactory, official
 from tests.factories_identity import CitizenFactory
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from thudo.core.models import AuditRecord, User
+from thudo.dossiers.queries import agencies_handling_citizen
 from thudo.identity import actions, queries
 from thudo.identity.models import Citizen
 from thudo.identity.pins import pin_hash
@@ -183,3 +184,8 @@ def test_officials_see_a_citizen_through_their_agency_dossiers():
     with pytest.raises(NotAllowed):
         queries.read_citizen(outsider, citizen)
     assert list(reads(citizen).values_list("actor_id", flat=True)) == [w.specialist.pk] * 2
+
+
+def test_the_dossiers_app_registers_itself_as_a_handler_of_citizens():
+    """identity learns who handles a citizen from what the apps above register, not by importing them."""
+    assert agencies_handling_citizen in list(queries.CITIZEN_HANDLERS)

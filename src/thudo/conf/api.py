@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from thudo.core.api import calendar_router, units_router
+from thudo.core.api import router as core_router
 from thudo.core.errors import DomainError, data_error_message
+from thudo.dossiers.api import router as dossiers_router
+from thudo.identity.api import router as identity_router
+from thudo.kpi.api import router as kpi_router
+from thudo.notifications.api import router as notifications_router
+from thudo.procedures.api import router as procedures_router
+from thudo.signing.api import router as signing_router
 
 api = NinjaAPI(
     title="Thủ đô số API",
@@ -68,15 +76,6 @@ def _http_error(request, exc: HttpError):
 
 
 def _mount() -> None:
-    from thudo.core.api import calendar_router, units_router
-    from thudo.core.api import router as core_router
-    from thudo.dossiers.api import router as dossiers_router
-    from thudo.identity.api import router as identity_router
-    from thudo.kpi.api import router as kpi_router
-    from thudo.notifications.api import router as notifications_router
-    from thudo.procedures.api import router as procedures_router
-    from thudo.signing.api import router as signing_router
-
     api.add_router("/units", units_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/", core_router)

@@ -2,13 +2,32 @@
 
 The API maps them itself (``conf/api.py``); this covers the pages: NotFound → 404,
 NotAllowed → 403, other domain errors (Conflict, InvalidInput) → a page with the Vietnamese message;
-input the database refuses (``DataError``, e.g. a NUL character) → 400.
+input the database refuses (``DataError``, e.g. a NUL character) → 400. :func:`hide_denied` is
+the decorator the apps' page views use to hide what a person may not see.
 """
 
+import functools
+
 from django.db import DataError
+from django.http import Http404
 from django.shortcuts import render
 
-from thudo.core.errors import DomainError, data_error_message
+from thudo.core.errors import DomainError, NotAllowed, NotFound, data_error_message
+
+
+def hide_denied(view):
+    """``NotFound`` and ``NotAllowed`` become the 404 page: a person who may not see an object
+    does not learn that it exists. (:class:`DomainErrorMiddleware` turns the other domain errors
+    into readable pages, and a bare ``NotAllowed`` into 403.)"""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (NotFound, NotAllowed) as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
 
 
 class DomainErrorMiddleware:

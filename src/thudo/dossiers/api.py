@@ -37,6 +37,7 @@ from thudo.dossiers.schemas import (
     TransferIn,
 )
 from thudo.dossiers.transitions import portal_status, status_label
+from thudo.procedures.queries import get_published
 
 router = Router(tags=["dossiers"], auth=signed_in)
 
@@ -111,8 +112,6 @@ def submit(
     (JSON object), ``files`` (one or more), ``papers`` (optional comma-separated paper ids, in the
     order of ``files``), applicant fields (default: the signed-in person's citizen record).
     Header ``Idempotency-Key``: the same key from the same person returns the same dossier."""
-    from thudo.procedures.queries import get_published
-
     proc = get_published(procedure)
     where = Agency.objects.filter(code=agency).first()
     if where is None:
@@ -366,8 +365,6 @@ def transfer(request, code: str, body: TransferIn):
         raise InvalidInput(_("Không tìm thấy cơ quan."), fields={"to_agency": body.to_agency})
     procedure = None
     if body.procedure:
-        from thudo.procedures.queries import get_published
-
         procedure = get_published(body.procedure)
     child = actions.transfer(
         _act(request, code), by=request.user, to_agency=to, procedure=procedure, note=body.note

@@ -20,7 +20,9 @@ class DossiersConfig(AppConfig):
 
     def ready(self) -> None:
         from thudo.core import permissions
+        from thudo.dossiers import queries
         from thudo.dossiers.models import Dossier
+        from thudo.identity.queries import CITIZEN_HANDLERS
 
         # Officers of the receiving agency (one-stop desk, service center) and of the processing
         # agency see the dossier; the applicant sees their own.
@@ -32,3 +34,5 @@ class DossiersConfig(AppConfig):
                 owner_field="applicant_user",
             ),
         )
+        # The agencies handling a citizen's dossier may see that citizen's record.
+        CITIZEN_HANDLERS.register(queries.agencies_handling_citizen)

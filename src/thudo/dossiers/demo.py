@@ -25,6 +25,9 @@ from thudo.core.models import Agency, Role, RoleGrant, User
 from thudo.core.workcalendar import HCM
 from thudo.dossiers import actions
 from thudo.dossiers.models import Dossier
+from thudo.procedures.models import Level, Procedure, Process
+from thudo.procedures.models import Status as PStatus
+from thudo.signing import pki
 
 TOTAL = 200
 DAYS = 120
@@ -98,9 +101,6 @@ def _first(agency, role):
 
 
 def _desks() -> list[Desk]:
-    from thudo.procedures.models import Level, Procedure, Process
-    from thudo.procedures.models import Status as PStatus
-
     with_process = Process.objects.filter(status=PStatus.PUBLISHED).values_list("procedure_id", flat=True)
     published = Procedure.objects.filter(status=PStatus.PUBLISHED, pk__in=with_process).order_by("code")
     desks = []
@@ -125,14 +125,9 @@ def _desks() -> list[Desk]:
     return desks
 
 
-def _ensure_certificate(leader: User, agency: Agency) -> bool:
-    try:
-        from thudo.signing import pki
-    except ImportError:  # pragma: no cover
-        return False
+def _ensure_certificate(leader: User, agency: Agency) -> None:
     if pki.active_credential(leader) is None:
         pki.issue_certificate(leader, title="Lãnh đạo", agency=agency)
-    return True
 
 
 def _office_moment(rng: random.Random, day: datetime) -> datetime:
@@ -251,8 +246,9 @@ def _build(
                 )
         if target in ("processing", "apology") and (finish >= now or rng.random() < 0.5):
             return d
-        if finish >= now or desk.leader is None or not _ensure_certificate(desk.leader, desk.agency):
+        if finish >= now or desk.leader is None:
             return d
+        _ensure_certificate(desk.leader, desk.agency)
         d = actions.approve_and_sign(d, by=desk.leader, now=finish)
         if target == "result_ready":
             return d

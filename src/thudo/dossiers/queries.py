@@ -195,6 +195,16 @@ def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     return d
 
 
+def agencies_handling_citizen(citizen) -> list[int | None]:
+    """Agencies receiving or processing a dossier of this citizen (by personal identification
+    number or account): registered in ``identity.queries.CITIZEN_HANDLERS``."""
+    condition = Q(applicant_pin=citizen.pin) if citizen.pin else Q(pk__in=[])
+    if citizen.user_id:
+        condition |= Q(applicant_user_id=citizen.user_id)
+    rows = Dossier.objects.filter(condition).values_list("receiving_agency_id", "processing_agency_id")
+    return [a for pair in rows for a in pair]
+
+
 def events(d: Dossier) -> QuerySet[DossierEvent]:
     return d.events.select_related("step", "by").order_by("seq")
 

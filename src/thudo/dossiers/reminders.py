@@ -3,7 +3,8 @@
 Run from cron (e.g. every working morning at 07:30 and again at 13:00): ``thudo dossier_reminders``.
 Each official is told at most once per dossier, kind and day (Asia/Ho_Chi_Minh): the notice key is
 ``reminder:<code>:<kind>:<YYYY-MM-DD>:<user id>``, so running the command again the same day sends
-nothing new. Delivery goes through the notifications outbox (in-app notice + e-mail).
+nothing new. Each reminder is published as a ``DossierReminderDue`` event; the notifications app
+writes the in-app notice and the outbox e-mail (and answers whether it was new).
 
 Who is told: the assigned official; without one, the officials holding the role of the current
 process step (reception for dossiers still waiting to be received) at the agency that holds the
@@ -24,10 +25,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from thudo.core import events
 from thudo.core.calendars import calendar_for
 from thudo.core.config import config
 from thudo.core.models import Role
 from thudo.dossiers.deadlines import overdue_q
+from thudo.dossiers.events import DossierReminderDue
 from thudo.dossiers.models import OPEN_STATUSES, Dossier, Status
 
 DUE_SOON = "due_soon"
@@ -99,8 +102,6 @@ def _base_url() -> str:
 def send(*, now: datetime | None = None) -> dict[str, int]:
     """Remind officials about every due-soon and overdue dossier; returns how many notices were
     created per kind (0 when this day's reminders were already sent)."""
-    from thudo.notifications.actions import notify
-
     now = now or timezone.now()
     day = f"{timezone.localtime(now):%Y-%m-%d}"
     sent = {DUE_SOON: 0, OVERDUE: 0}
@@ -110,8 +111,8 @@ def send(*, now: datetime | None = None) -> dict[str, int]:
                 subject, body = _message(d, kind)
                 url = _base_url() + reverse("dossiers:work_detail", args=[d.code])
                 for person in recipients(d, kind):
-                    result = notify(
-                        event=EVENTS[kind],
+                    notice = events.Notice(
+                        topic=EVENTS[kind],
                         subject=subject,
                         body=body,
                         user=person,
@@ -119,5 +120,6 @@ def send(*, now: datetime | None = None) -> dict[str, int]:
                         obj=d,
                         key=f"reminder:{d.code}:{kind}:{day}:{person.pk}",
                     )
-                    sent[kind] += not result.duplicate
+                    answers = events.publish(DossierReminderDue(code=d.code, kind=kind, notice=notice))
+                    sent[kind] += any(answer is True for answer in answers)
     return sent

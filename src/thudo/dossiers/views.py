@@ -25,12 +25,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
+from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError
+from thudo.core.models import Agency, User
 from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
 from thudo.procedures import queries as procedure_queries
-from thudo.web.decorators import hide_denied
+from thudo.signing.papers import render_paper
+from thudo.signing.qr import qr_data_uri
 
 PAGE_SIZE = 50
 
@@ -90,10 +93,6 @@ def _lookup_url(request, d: Dossier) -> str:
 
 def _qr_image(url: str) -> str:
     """A data: URI of the QR code (an <img> with a text alternative; CSP allows data: images)."""
-    try:
-        from thudo.signing.qr import qr_data_uri
-    except ImportError:  # signing app not installed: the page shows the link alone
-        return ""
     return qr_data_uri(url)
 
 
@@ -383,8 +382,6 @@ def notice_file(request, code: str, form: str):
     if a is not None:
         return _serve(a.file, a.original_name or f"{form}-{d.code}.pdf")
     if form == NoticeForm.RECEIPT and d.status == Status.SUBMITTED:
-        from thudo.signing.papers import render_paper
-
         # Submitted online, not yet checked by the one-stop officer: the confirmation of submission
         # counts from the moment the portal received it.
         context = actions.build_receipt_context(d) | {"received_at": d.submitted_at, "date": d.submitted_at}
@@ -469,8 +466,6 @@ def work_queue(request):
 
 
 def _counter_agencies(user):
-    from thudo.core.models import Agency
-
     if permissions.is_city_admin(user):
         return Agency.objects.filter(is_active=True).order_by("name")
     return Agency.objects.filter(pk__in=permissions.agencies_for(user, "dossier.create_counter")).order_by(
@@ -774,8 +769,6 @@ def _action_form(name: str, d: Dossier, data=None, files=None):
         return None
     form = form_class(data, files, prefix=name)
     if name == "forward":
-        from thudo.core.models import User
-
         nxt = (
             d.process.steps.filter(order__gt=d.current_step.order).order_by("order").first()
             if (d.process_id and d.current_step_id)

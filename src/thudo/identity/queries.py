@@ -3,6 +3,8 @@ Law 91/2025/QH15): officials reach a record only through the helpers here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -10,8 +12,19 @@ from django.utils.translation import gettext as _
 from thudo.core import audit, permissions
 from thudo.core.errors import NotAllowed, NotFound
 from thudo.core.queries import search_filter
+from thudo.core.registries import Registry
 from thudo.identity.models import Citizen
 from thudo.identity.pins import mask_pin, pin_hash, validate_pin
+
+# Who handles something for a citizen: each source answers the agencies (ids) that handle a matter
+# of this citizen (a dossier, later a citizen report); their officials with ``citizen.view`` may see
+# the record (Decree 13/2023/NĐ-CP: access only for the matter being handled). The apps that own
+# those matters register here in their ``AppConfig.ready``; identity imports none of them.
+CITIZEN_HANDLERS: Registry[Callable[[Citizen], Iterable[int | None]]] = Registry("identity.citizen_handlers")
+
+
+def handling_agencies(citizen: Citizen) -> list[int | None]:
+    return [agency for source in CITIZEN_HANDLERS for agency in source(citizen)]
 
 
 def citizen_for_user(user) -> Citizen | None:

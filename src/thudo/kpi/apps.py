@@ -14,8 +14,13 @@ class KpiConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from thudo.core import permissions
+        from thudo.core import events, permissions
+        from thudo.dossiers.events import DossierEventRecorded
+        from thudo.kpi import tasks
         from thudo.kpi.models import ReportAssignment, ReportSubmission
+
+        # The index follows every recorded dossier event, refreshed after the commit.
+        events.subscribe(DossierEventRecorded, tasks.dossier_changed, when=events.ON_COMMIT)
 
         permissions.register(ReportAssignment, permissions.Scope(noun="kpi", agency_fields=("agency",)))
         permissions.register(

@@ -48,14 +48,24 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, When
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput
 from thudo.core.models import Agency, AgencyKind
+from thudo.dossiers.models import (
+    ApologyLetter,
+    Attachment,
+    Dossier,
+    Payment,
+    ResultDocument,
+    ended_or_changed,
+)
 from thudo.kpi.models import FillState, MonthlyAgencyCount
+from thudo.procedures.models import Procedure, RequiredPaper
 
 METRIC_SET = "dossier_facts"
 DEPARTMENT_KINDS = (AgencyKind.DEPARTMENT, AgencyKind.CITY_OFFICE, AgencyKind.SERVICE_CENTER)
@@ -142,15 +152,6 @@ def _dossier_rows(agency_ids: Iterable[int] | None, start: dt.datetime, end: dt.
     when None): received before ``end`` and either still open or ended (finished, else returned,
     else last changed) at or after ``start``. The "ended" moment is the expression the
     ``dossier_ended`` index holds, so a month reads only its own rows and the open ones."""
-    from thudo.dossiers.models import (
-        ApologyLetter,
-        Attachment,
-        Dossier,
-        Payment,
-        ResultDocument,
-        ended_or_changed,
-    )
-
     received = Q(received_at__lt=end) | Q(received_at__isnull=True, submitted_at__lt=end)
     still_relevant = Q(status__in=OPEN) | Q(ended__gte=start)
     qs = Dossier.objects.alias(ended=ended_or_changed())
@@ -197,8 +198,6 @@ def facts_by_agency(
 ) -> dict[int, dict[str, set[int]]]:
     """The ids of the dossiers behind every dossier fact, per processing agency (all when None),
     from one pass over the month's rows; ``_duration.minutes`` holds each agency's total."""
-    from thudo.core.calendars import calendar_for
-
     start, end = bounds(month)
     cut = min(end, now or timezone.now())
     by_agency: dict[int, dict[str, set[int]]] = {}
@@ -269,8 +268,6 @@ def facts_by_agency(
 
 def _procedure_rows(end: dt.datetime) -> list[dict]:
     """Every procedure published before ``end``, with what the procedure facts need."""
-    from thudo.procedures.models import Procedure, RequiredPaper
-
     return list(
         Procedure.objects.filter(status="published")
         .filter(Q(published_at__isnull=True) | Q(published_at__lt=end))
@@ -295,8 +292,6 @@ def _online_codes(
 ) -> dict[int, set[str]]:
     """Codes of the procedures with at least one online dossier submitted in ``[start, end)``,
     per processing agency (one grouped query on the ``dossier_submitted`` index)."""
-    from thudo.dossiers.models import Dossier
-
     qs = Dossier.objects.filter(channel="online", submitted_at__gte=start, submitted_at__lt=end)
     if agency_ids is not None:
         qs = qs.filter(processing_agency_id__in=list(agency_ids))
@@ -355,8 +350,6 @@ def _counts(dossier: dict[str, set[int]], procedure: dict[str, set[int]]) -> dic
 
 def unit_agencies() -> list[Agency]:
     """Departments and commune committees that are ranked (plus any other processing agency)."""
-    from thudo.dossiers.models import Dossier
-
     # One index probe per agency (EXISTS), not a scan of every dossier for the distinct ones.
     processing = Exists(Dossier.objects.filter(processing_agency_id=OuterRef("pk")))
     ranked = Q(kind__in=DEPARTMENT_KINDS + COMMUNE_KINDS)
@@ -421,10 +414,6 @@ def catch_up(
     state = FillState.objects.filter(metric_set=METRIC_SET).first()
     if since is None:
         if state is None:
-            from django.db.models import Min
-
-            from thudo.dossiers.models import Dossier
-
             first = Dossier.objects.aggregate(m=Min("submitted_at"))["m"]
             since = this_month(first) if first else until
         elif state.state == FillState.State.STARTED:

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Min
 
 from thudo.core.models import Agency, AgencyKind
+from thudo.dossiers.models import Dossier
 from thudo.kpi import actions, compute
 from thudo.kpi.models import ReportForm, Snapshot
 
@@ -36,8 +37,6 @@ DEMO_FORM = {
 
 
 def load(*, progress, stdout) -> list[tuple[str, str, str]]:
-    from thudo.dossiers.models import Dossier
-
     actions.load_sets(by=None)
     first = Dossier.objects.aggregate(m=Min("submitted_at"))["m"]
     last_complete = compute.last_complete_month()

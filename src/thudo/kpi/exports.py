@@ -16,6 +16,7 @@ from thudo.core.spreadsheets import HEADER_ROW as HEADER_ROW
 from thudo.core.spreadsheets import csv_bytes, xlsx_bytes
 from thudo.kpi.models import ReportForm, Snapshot
 from thudo.kpi.results import class_label
+from thudo.signing.papers import font_config
 
 
 def _number(value):
@@ -151,8 +152,6 @@ def _refuse_network(url: str, *args, **kwargs):
 def pdf(template: str, context: dict) -> bytes:
     """HTML template → PDF. The url fetcher refuses every URL: nothing is fetched from a network."""
     import weasyprint
-
-    from thudo.signing.papers import font_config
 
     html = render_to_string(template, context)
     return weasyprint.HTML(string=html, url_fetcher=_refuse_network).write_pdf(font_config=font_config())

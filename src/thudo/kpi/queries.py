@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from thudo.core import permissions
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.models import Agency
+from thudo.dossiers import queries as dossier_queries
 from thudo.kpi import compute, results, seed
 from thudo.kpi.models import (
     Indicator,
@@ -30,6 +31,7 @@ from thudo.kpi.models import (
     Target,
     TargetStatus,
 )
+from thudo.procedures.models import Procedure
 
 
 def agency(code: str) -> Agency:
@@ -111,8 +113,6 @@ def dossiers_behind(person, ind: Indicator, unit: Agency | None, period: str, pa
     """The dossiers behind an indicator's numerator or denominator for a unit (or the city, if
     ``unit`` is None) and period: the same classification as the rollup, re-run for this unit
     only, limited to the dossiers the person may see."""
-    from thudo.dossiers import queries as dossier_queries
-
     if part not in ("numerator", "denominator"):
         raise InvalidInput(_("Phần phải là tử số hoặc mẫu số."), fields={"part": part})
     facts = [f for f in results.behind_facts(ind, part) if f not in results.PROCEDURE_FACTS]
@@ -129,8 +129,6 @@ def dossiers_behind(person, ind: Indicator, unit: Agency | None, period: str, pa
 
 def procedures_behind(ind: Indicator, unit: Agency, period: str, part: str):
     """The procedures behind a procedure indicator (1.3, 3.1, 3.2) — public catalogue data."""
-    from thudo.procedures.models import Procedure
-
     facts = [f for f in results.behind_facts(ind, part) if f in results.PROCEDURE_FACTS]
     ids: set[int] = set()
     for m in compute.parse_period(period):
@@ -185,8 +183,6 @@ def target(code: str) -> Target:
 
 def _computed(query: str):
     from decimal import Decimal
-
-    from thudo.procedures.models import Procedure
 
     if query == "full_online_share":
         published = Procedure.objects.filter(status="published")

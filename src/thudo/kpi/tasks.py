@@ -2,9 +2,10 @@
 
 The index must follow what the systems recorded "the same minute" (product journey 3):
 
-- ``dossier_changed`` is called by the dossiers app inside every transaction that records a
-  dossier event. After the commit it enqueues ``refresh_agency_month`` for the dossier's processing
-  agency and the month of the event, to run a few seconds later. The enqueue is debounced per
+- ``dossier_changed`` subscribes (``KpiConfig.ready``) to the dossiers app's
+  ``DossierEventRecorded``, published in every transaction that records a dossier event. After
+  the commit it enqueues ``refresh_agency_month`` for the dossier's processing agency and the
+  month of the event, to run a few seconds later. The enqueue is debounced per
   agency and month: while the refresh this process queued cannot have started yet, no second one
   is queued (it has not read the data yet, so it will see this change too). A failure to enqueue
   never breaks the dossier's action; the periodic roll-up repairs it.
@@ -18,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from thudo.core.models import Agency
+from thudo.dossiers.events import DossierEventRecorded
 from thudo.kpi import actions, compute
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ def publish_month(period: str | None = None, reason: str = "") -> str:
 @task()
 def refresh_agency_month(agency_id: int, month: str) -> int:
     """Recompute one agency's counts for one month (``YYYY-MM``); returns the rows written."""
-    from thudo.core.models import Agency
-
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         return 0
@@ -87,11 +87,9 @@ def schedule_refresh(agency_id: int, month: str) -> bool:
     return True
 
 
-def dossier_changed(dossier, *, at: dt.datetime | None = None) -> None:
-    """Call inside the transaction that changed ``dossier``: after the commit, the month of ``at``
-    (default: now) is refreshed for the dossier's processing agency."""
-    agency_id = getattr(dossier, "processing_agency_id", None)
-    if agency_id is None:
+def dossier_changed(event: DossierEventRecorded) -> None:
+    """Runs after the commit of a transaction that recorded a dossier event: the month of the
+    event is refreshed for the dossier's processing agency (subscribed ``ON_COMMIT``)."""
+    if event.processing_agency_id is None:
         return
-    month = f"{compute.this_month(at):%Y-%m}"
-    transaction.on_commit(lambda: schedule_refresh(agency_id, month), robust=True)
+    schedule_refresh(event.processing_agency_id, f"{compute.this_month(event.at):%Y-%m}")

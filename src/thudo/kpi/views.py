@@ -16,10 +16,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
+from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, NotFound
 from thudo.kpi import actions, charts, compute, exports, queries, results
 from thudo.kpi.models import ReportForm, SubmissionStatus
-from thudo.web.decorators import hide_denied
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

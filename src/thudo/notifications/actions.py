@@ -1,6 +1,7 @@
 """Every write of the notifications app.
 
-``notify`` is what other apps call inside their own transaction: the in-app notice and the
+``notify`` runs inside the caller's transaction (other apps reach it by publishing an event
+that carries a notice, see :func:`notice_published`): the in-app notice and the
 outbox rows commit (or roll back) with the domain change that caused them, and delivery is
 enqueued only after the commit. A ``key`` makes the call idempotent, so a retried request or a
 re-run job never tells a citizen the same thing twice.
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, NotAllowed, NotFound
+from thudo.core.events import PersonNotified
 from thudo.notifications import channels
 from thudo.notifications.models import Notification, OutboxMessage, OutboxStatus
 
@@ -127,6 +129,25 @@ def notify(
         if ids:
             transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return result
+
+
+def notice_published(event: PersonNotified) -> bool:
+    """Subscriber (``NotificationsConfig.ready``, in the publisher's transaction) of every event
+    that carries a :class:`~thudo.core.events.Notice`: writes it through :func:`notify`. Returns
+    whether anything new was written (``False`` for a key already used)."""
+    n = event.notice
+    result = notify(
+        event=n.topic,
+        subject=n.subject,
+        body=n.body,
+        user=n.user,
+        email=n.email,
+        phone=n.phone,
+        url=n.url,
+        obj=n.obj,
+        key=n.key,
+    )
+    return not result.duplicate
 
 
 def mark_read(notification: Notification, *, by) -> Notification:

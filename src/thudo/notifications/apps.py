@@ -9,8 +9,13 @@ class NotificationsConfig(AppConfig):
     portal_nav = [("notifications:list", _("Thông báo"), "auth")]
 
     def ready(self) -> None:
-        from thudo.core import permissions
+        from thudo.core import events, permissions
+        from thudo.notifications import actions
         from thudo.notifications.models import Notification, OutboxMessage
+
+        # Whatever any app publishes for a person to be told: the notice and its outbox rows are
+        # written in the publisher's transaction (they commit or roll back with the change).
+        events.subscribe(events.PersonNotified, actions.notice_published, when=events.IN_TRANSACTION)
 
         permissions.register(Notification, permissions.Scope(noun="notification", owner_field="user"))
         # No agency field: only city administrators (notification.manage) see the queue.

@@ -4,9 +4,11 @@ Each action: ``transaction.atomic()``, a row lock on the dossier (two officers a
 exactly one wins, the other gets :class:`Conflict`), the permission check
 (``permissions.can(by, "dossier.<verb>", d)``), the transition check
 (:func:`thudo.dossiers.transitions.assert_can_move`), the change, a :class:`DossierEvent` (history
-and process control sheet, form 06), ``audit.record`` and the notification to the applicant
-(``thudo.notifications.actions.notify`` writes outbox rows in this transaction; delivery happens
-after commit).
+and process control sheet, form 06), ``audit.record`` and the typed domain events of
+:mod:`thudo.dossiers.events` (every history row publishes ``DossierEventRecorded``; what to tell the
+applicant is published as a notice event, which the notifications app writes in this transaction;
+delivery happens after commit). This package imports none of its subscribers (``kpi``,
+``notifications``): they subscribe in their own ``AppConfig.ready``.
 
 Legal basis: Decree 118/2025/NĐ-CP (one-stop mechanism: receipt, supplement, refusal, apology,
 transfer between agencies, return of results), Circular 03/2025/TT-VPCP (forms 01–06),

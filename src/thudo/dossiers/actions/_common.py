@@ -18,11 +18,12 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, events, permissions
 from thudo.core.config import config
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import deadlines, files
+from thudo.dossiers.events import DossierEventRecorded, applicant_notice_type
 from thudo.dossiers.models import (
     ApologyLetter,
     Attachment,
@@ -32,6 +33,7 @@ from thudo.dossiers.models import (
     NoticeForm,
 )
 from thudo.dossiers.transitions import assert_can_move
+from thudo.signing.papers import render_paper
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,7 @@ def _event(
     data: dict | None = None,
 ) -> DossierEvent:
     seq = (d.events.aggregate(m=Max("seq"))["m"] or 0) + 1
-    _kpi_changed(d, at)
-    return DossierEvent.objects.create(
+    row = DossierEvent.objects.create(
         dossier=d,
         seq=seq,
         verb=verb,
@@ -102,15 +103,22 @@ def _event(
         step_due_at=d.step_due_at,
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
     )
+    _recorded(d, row)
+    return row
 
 
-def _kpi_changed(d: Dossier, at: datetime) -> None:
-    """The service-quality index follows every recorded event (refreshed after the commit)."""
-    try:
-        from thudo.kpi.tasks import dossier_changed
-    except ImportError:  # pragma: no cover - kpi app not installed
-        return
-    dossier_changed(d, at=at)
+def _recorded(d: Dossier, row: DossierEvent) -> None:
+    """Announce the new history row (the service-quality index follows it after the commit)."""
+    events.publish(
+        DossierEventRecorded(
+            dossier_id=d.pk,
+            code=d.code,
+            verb=row.verb,
+            seq=row.seq,
+            at=row.at,
+            processing_agency_id=d.processing_agency_id,
+        )
+    )
 
 
 def _move(d: Dossier, to: str, verb: str, *, by, at: datetime, note: str = "", data: dict | None = None):
@@ -137,14 +145,11 @@ def public_url(d: Dossier) -> str:
 
 
 def _notify(d: Dossier, event: str, subject: str, body: str, *, key_suffix: str = "") -> None:
-    """Tell the applicant (in-app when they have an account, e-mail when known), in this transaction."""
-    try:
-        from thudo.notifications.actions import notify
-    except ImportError:  # pragma: no cover - notifications app not installed
-        logger.warning("notifications app unavailable: %s for %s not sent", event, d.code)
-        return
-    notify(
-        event=event,
+    """Tell the applicant (in-app when they have an account, e-mail when known): publishes the
+    typed notice event in this transaction; the notifications app writes the notice and its outbox
+    rows in the same transaction."""
+    notice = events.Notice(
+        topic=event,
         subject=subject,
         body=body,
         user=d.applicant_user,
@@ -153,6 +158,7 @@ def _notify(d: Dossier, event: str, subject: str, body: str, *, key_suffix: str 
         url=public_url(d),
         key=f"dossier:{d.code}:{event}{':' + key_suffix if key_suffix else ''}",
     )
+    events.publish(applicant_notice_type(event)(code=d.code, notice=notice))
 
 
 def _store_attachment(
@@ -232,13 +238,8 @@ def _plain_pdf(title: str) -> bytes:
 
 
 def _render(kind: str, ctx: dict) -> bytes | None:
-    """Render a paper through the signing app; ``None`` when rendering is off or unavailable."""
+    """Render a paper through the signing service; ``None`` when rendering is turned off."""
     if not _papers_enabled.get():
-        return None
-    try:
-        from thudo.signing.papers import render_paper
-    except ImportError:  # pragma: no cover
-        logger.warning("signing.papers unavailable: %s not rendered", kind)
         return None
     return render_paper(kind, ctx)
 

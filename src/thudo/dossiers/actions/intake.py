@@ -42,6 +42,9 @@ from thudo.dossiers.models import (
     PaymentMethod,
     Status,
 )
+from thudo.identity.pins import validate_pin
+from thudo.procedures.models import Status as ProcedureStatus
+from thudo.procedures.queries import agencies_offering, fee_for, process_for
 
 
 def build_receipt_context(d: Dossier, *, by=None) -> dict[str, Any]:
@@ -107,12 +110,7 @@ def _applicant(applicant, by) -> dict[str, Any]:
     if not out["applicant_name"]:
         raise InvalidInput(_("Cần họ tên người nộp hồ sơ."), fields={"applicant_name": _("Bắt buộc.")})
     if out["applicant_pin"]:
-        try:
-            from thudo.identity.pins import validate_pin
-        except ImportError:  # pragma: no cover
-            pass
-        else:
-            validate_pin(out["applicant_pin"])
+        validate_pin(out["applicant_pin"])
     return out
 
 
@@ -213,8 +211,6 @@ def _attach_all(d: Dossier, prepared, *, kind: str, by, at: datetime, saved: lis
 
 def _process_and_first_step(d: Dossier):
     try:
-        from thudo.procedures.queries import process_for
-
         process = process_for(d.procedure, d.processing_agency)
     except NotFound:
         process = None
@@ -233,9 +229,6 @@ def _start_processing(d: Dossier, *, at: datetime, clock_from: datetime) -> None
 def _new_dossier(
     *, procedure, agency, applicant, form_data, by, channel: str, at: datetime, key=None
 ) -> Dossier:
-    from thudo.procedures.models import Status as ProcedureStatus
-    from thudo.procedures.queries import agencies_offering
-
     if procedure.status != ProcedureStatus.PUBLISHED:
         raise InvalidInput(_("Thủ tục không còn được áp dụng."), fields={"procedure": procedure.code})
     if not agencies_offering(procedure).filter(pk=agency.pk).exists():
@@ -261,8 +254,6 @@ def _new_dossier(
 
 
 def _fee(procedure, channel: str, at: datetime) -> int:
-    from thudo.procedures.queries import fee_for
-
     return int(fee_for(procedure, channel, on=timezone.localdate(at)))
 
 

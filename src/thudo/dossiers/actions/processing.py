@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, InvalidInput
+from thudo.core.models import RoleGrant
 from thudo.core.text import clean
 from thudo.dossiers import deadlines
 from thudo.dossiers.actions._common import (
@@ -226,8 +227,6 @@ def resume(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
 def _check_assignee(d: Dossier, step, assignee) -> None:
     if assignee is None:
         return
-    from thudo.core.models import RoleGrant
-
     ok = (
         permissions.is_city_admin(assignee)
         or RoleGrant.objects.filter(

@@ -3,7 +3,6 @@ applicant's rating."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -46,12 +45,13 @@ from thudo.dossiers.models import (
     ResultDocument,
     Status,
 )
+from thudo.procedures.models import ResultType
+from thudo.signing.actions import register_issued, sign_pdf
 
 RATING_QUESTIONS = ("attitude", "time", "result")
 
 
 RATING_SCALE = range(1, 6)
-logger = logging.getLogger(__name__)
 
 
 def _next_version(d: Dossier) -> int:
@@ -129,8 +129,6 @@ def _draft(d: Dossier, upload: files.CleanUpload, *, by, at: datetime, saved: li
 
 
 def _sign(pdf: bytes, *, signer, reason: str) -> bytes:
-    from thudo.signing.actions import sign_pdf
-
     return sign_pdf(pdf, signer=signer, reason=reason)
 
 
@@ -144,8 +142,6 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
         with transaction.atomic():
             d = _begin(d, by=by, verb="sign", to=Status.RESULT_READY)
             result = d.results.order_by("-version").first()
-            from thudo.procedures.models import ResultType
-
             needs_document = d.procedure.result_type == ResultType.DOCUMENT
             if needs_document and (result is None or result.signed):
                 data = _render("result", build_result_context(d, signer=by)) or _plain_pdf(
@@ -210,11 +206,6 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
 
 
 def _register_issued(pdf: bytes, *, result: ResultDocument, d: Dossier) -> None:
-    try:
-        from thudo.signing.actions import register_issued
-    except ImportError:  # pragma: no cover
-        logger.warning("signing.actions.register_issued unavailable for %s", d.code)
-        return
     register_issued(pdf, document_code=result.document_code, kind="result", agency=d.processing_agency)
 
 
