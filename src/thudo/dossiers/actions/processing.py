@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from thudo.core import permissions
 from thudo.core.errors import Conflict, InvalidInput
 from thudo.core.text import clean
 from thudo.dossiers import deadlines
@@ -31,7 +30,7 @@ from thudo.dossiers.models import (
     NoticeForm,
     Status,
 )
-from thudo.procedures.models import ProcessStep
+from thudo.dossiers.transitions import holds_step, process_steps
 
 
 def reject(d: Dossier, *, by, reasons, now: datetime | None = None) -> Dossier:
@@ -99,7 +98,7 @@ def resume(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
     """Restart the clock; the paused working time is added to the due moment."""
     at = _now(now)
     with transaction.atomic():
-        d = _begin(d, by=by, verb="resume", to=Status.PROCESSING, from_=Status.PAUSED)
+        d = _begin(d, by=by, verb="resume", to=Status.PROCESSING)
         delta = deadlines.add_back_pause(d, at)
         _move(
             d,
@@ -113,21 +112,12 @@ def resume(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
 
 
 def _check_assignee(d: Dossier, step, assignee) -> None:
-    if assignee is None:
+    if assignee is None or holds_step(assignee, d, step):
         return
-    from thudo.core.models import RoleGrant
-
-    ok = (
-        permissions.is_city_admin(assignee)
-        or RoleGrant.objects.filter(
-            user=assignee, role=step.role, agency_id__in=[d.processing_agency_id, d.receiving_agency_id]
-        ).exists()
+    raise InvalidInput(
+        _("Người được giao không có vai trò của bước này tại cơ quan giải quyết."),
+        fields={"assignee": str(assignee)},
     )
-    if not ok:
-        raise InvalidInput(
-            _("Người được giao không có vai trò của bước này tại cơ quan giải quyết."),
-            fields={"assignee": str(assignee)},
-        )
 
 
 def forward(
@@ -141,18 +131,18 @@ def forward(
 ) -> Dossier:
     """Hand the dossier to the next step of the internal process (a row of the control sheet, form 06).
 
-    ``assignee`` (optional) must hold the next step's role in the processing agency. ``from_step``
-    (optional, the step order the caller saw) turns a concurrent double hand-over into Conflict.
+    Only a holder of the current step's role hands it on (:func:`transitions.refusal`); the leader's
+    signing step ends with ``approve_and_sign``, not here. ``assignee`` (optional) must hold the next
+    step's role where it is done. ``from_step`` (optional, the step order the caller saw) turns a
+    concurrent double hand-over into Conflict.
     """
     at = _now(now)
     with transaction.atomic():
-        d = _begin(d, by=by, verb="forward", to=Status.PROCESSING, from_=Status.PROCESSING)
+        d = _begin(d, by=by, verb="forward", to=Status.PROCESSING, seen_step=from_step)
         current = d.current_step
-        if from_step is not None and (current.order if current else None) != from_step:
-            raise Conflict(_("Hồ sơ đã được chuyển bước bởi người khác."), code="stale")
         if d.process_id is None or current is None:
             raise Conflict(_("Hồ sơ không có quy trình nội bộ để chuyển bước."))
-        steps = list(ProcessStep.objects.filter(process_id=d.process_id).order_by("order"))
+        steps = process_steps(d)
         nxt = next((s for s in steps if s.order > current.order), None)
         if nxt is None:
             raise Conflict(_("Đây là bước cuối: trình ký kết quả."), code="last_step")
