@@ -91,8 +91,8 @@ def main() -> None:
         .order_by("-submitted_at")
         .values_list("code", flat=True)[: args.open]
     )
-    # Processing dossiers at the first step of a process with a next step: the "transition"
-    # scenario hands each over once (forward).
+    # Processing dossiers at a step with a next step: the "transition" scenario hands each over once
+    # (forward). Not at a leader's step: it ends with the signature (dossiers.transitions).
     step_codes = list(
         Dossier.objects.filter(
             status=Status.PROCESSING,
@@ -100,6 +100,7 @@ def main() -> None:
             process__steps__order__gt=F("current_step__order"),
             processing_agency__kind=AgencyKind.COMMUNE_COMMITTEE,
         )
+        .exclude(current_step__role="leader")
         .order_by("-submitted_at")
         .distinct()
         .values_list("code", flat=True)[: args.open]

@@ -199,13 +199,21 @@ def test_supplement_with_restart_policy_restarts_the_duration(db):
     assert d.due_at == calendar_for(w.agency).add_working_time(at(2026, 12, 9, 9, 0), hours=24)
 
 
-def test_supplement_requested_before_receipt_starts_the_clock_at_the_supplement(w):
+def test_completion_before_receipt_goes_back_to_reception_and_the_clock_counts_from_it(w):
+    """domain-rules §3: a completeness request before reception is not a processing supplement."""
     d = fd.submit(w, at=MONDAY_MORNING)
     d = actions.request_supplement(d, by=w.reception, reasons="Ảnh mờ", now=at(2026, 12, 7, 9, 0))
     d = actions.supplement(d, by=w.citizen, files=[fd.pdf_file()], now=at(2026, 12, 8, 8, 0))
-    assert d.received_at == at(2026, 12, 8, 8, 0)
+    assert d.status == Status.SUBMITTED and d.received_at is None and d.current_step is None
+    assert not d.attachments.filter(form=NoticeForm.RECEIPT).exists()
+    assert (d.completion_requests, d.supplement_count) == (1, 0)
+    d = actions.receive(d, by=w.reception, now=at(2026, 12, 8, 10, 0))
+    assert d.received_at == at(2026, 12, 8, 10, 0) and d.current_step.order == 1
+    assert d.clock_started_at == at(2026, 12, 8, 8, 0)  # the complete dossier's online arrival
     assert d.due_at == at(2026, 12, 10, 17, 0)
-    assert d.current_step.order == 1
+    assert d.attachments.filter(form=NoticeForm.RECEIPT).exists()
+    verbs = list(d.events.values_list("verb", flat=True))
+    assert verbs == ["submit", "request_completion", "complete", "receive"]
 
 
 def test_two_supplement_requests_count_late(w):
@@ -297,7 +305,7 @@ def test_apology_too_close_to_the_due_moment_is_refused(w):
 
 
 def test_transfer_returns_to_the_parent_when_the_child_has_its_result(w):
-    d = actions.receive(fd.submit(w), by=w.reception)
+    d = actions.forward(actions.receive(fd.submit(w), by=w.reception), by=w.reception)
     child = actions.transfer(d, by=w.specialist, to_agency=w.other_agency, note="Liên thông")
     d.refresh_from_db()
     assert d.status == Status.TRANSFERRED and child.parent == d
@@ -400,11 +408,11 @@ def test_reuse_of_a_paper_from_an_earlier_dossier(w):
 
 def test_result_correction_is_a_new_version(w):
     d = actions.receive(fd.submit(w), by=w.reception)
-    d = actions.forward(actions.forward(d, by=w.reception), by=w.specialist)
+    d = actions.forward(d, by=w.reception)  # the specialist's step: they draft the result
     draft = actions.attach_result(d, by=w.specialist, pdf=fd.pdf_bytes("ban du thao"))
     draft2 = actions.attach_result(d, by=w.specialist, pdf=fd.pdf_bytes("ban sua"))
     assert draft.pk == draft2.pk and draft2.version == 1  # unsigned drafts are replaced
-    d = actions.approve_and_sign(d, by=w.leader)
+    d = actions.approve_and_sign(actions.forward(d, by=w.specialist), by=w.leader)
     signed = d.results.get()
     assert signed.signed
     corrected = actions.attach_result(d, by=w.specialist, pdf=fd.pdf_bytes("dinh chinh"))

@@ -219,7 +219,7 @@ def test_supplement_upload_after_a_request(client, world):
 def _returned(world) -> Dossier:
     d = submitted(world)
     actions.receive(d, by=world.reception)
-    actions.forward(d, by=world.specialist)
+    actions.forward(d, by=world.reception)
     actions.forward(d, by=world.specialist)
     actions.approve_and_sign(d, by=world.leader)
     actions.return_result(d, by=world.reception)

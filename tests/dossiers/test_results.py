@@ -14,13 +14,13 @@ def w(db):
     return fd.world()
 
 
-def _at_leader(w):
+def _at_specialist(w):
     d = actions.receive(fd.submit(w), by=w.reception)
-    return actions.forward(actions.forward(d, by=w.reception), by=w.specialist)
+    return actions.forward(d, by=w.reception)
 
 
 def test_a_replaced_draft_is_deleted_when_the_new_one_is_committed(w, django_capture_on_commit_callbacks):
-    d = _at_leader(w)
+    d = _at_specialist(w)  # the specialist drafts at her own step
     with django_capture_on_commit_callbacks(execute=True):
         first = actions.attach_result(d, by=w.specialist, pdf=fd.pdf_bytes("ban du thao"))
     first_name = first.file.name
@@ -31,10 +31,11 @@ def test_a_replaced_draft_is_deleted_when_the_new_one_is_committed(w, django_cap
 
 
 def test_the_unsigned_draft_is_deleted_with_the_signature(w, django_capture_on_commit_callbacks):
-    d = _at_leader(w)
+    d = _at_specialist(w)
     with django_capture_on_commit_callbacks(execute=True):
         draft = actions.attach_result(d, by=w.specialist, pdf=fd.pdf_bytes("ban du thao co ten cong dan"))
     draft_name = draft.file.name
+    d = actions.forward(d, by=w.specialist)  # to the leader's step
     with django_capture_on_commit_callbacks(execute=True):
         d = actions.approve_and_sign(d, by=w.leader)
     signed = d.results.get()

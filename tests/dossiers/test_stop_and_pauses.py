@@ -46,7 +46,7 @@ def test_applicant_cannot_stop_a_received_dossier_alone(w, received):
 
 def test_officer_cannot_stop_processing_without_the_applicants_request(w, received):
     with pytest.raises(Conflict) as err:
-        actions.withdraw(received, by=w.reception, reason="Tự ý dừng")
+        actions.confirm_withdrawal(received, by=w.reception, reason="Tự ý dừng")
     assert err.value.code == "no_request"
     received.refresh_from_db()
     assert received.status == Status.PROCESSING
@@ -57,7 +57,7 @@ def test_request_then_confirmation_stops_processing_with_form_05(w, received):
     assert d.status == Status.PROCESSING and d.withdrawal_requested_at is not None
     assert "đề nghị dừng giải quyết" in status_label(d)
     assert d in queries.queue(w.reception, kind="reception")  # the one-stop desk sees the request
-    d = actions.withdraw(d, by=w.reception)
+    d = actions.confirm_withdrawal(d, by=w.reception)
     assert d.status == Status.WITHDRAWN
     assert d.finished_at is not None
     assert portal_status(d) == 8  # processing stopped, not "7 withdrawn before reception"
@@ -84,7 +84,7 @@ def test_only_the_applicant_requests_and_only_the_desk_confirms(w, received):
         actions.request_withdrawal(received, by=w.reception, reason="x")
     d = actions.request_withdrawal(received, by=w.citizen, reason="x")
     with pytest.raises(NotAllowed):
-        actions.withdraw(d, by=w.specialist)  # a specialist may not stop the dossier
+        actions.confirm_withdrawal(d, by=w.specialist)  # a specialist may not stop the dossier
     with pytest.raises(Conflict):
         actions.request_withdrawal(d, by=w.citizen, reason="lần hai")  # one pending request
 
@@ -95,7 +95,7 @@ def test_declined_request_lets_processing_go_on_and_tells_the_applicant(w, recei
     assert d.status == Status.PROCESSING and d.withdrawal_requested_at is None
     assert d.events.filter(verb="decline_withdrawal").exists()
     with pytest.raises(Conflict):
-        actions.withdraw(d, by=w.reception)
+        actions.confirm_withdrawal(d, by=w.reception)
 
 
 def test_pause_must_say_what_it_waits_for(w, received):
@@ -134,6 +134,8 @@ def test_api_stop_request_and_confirmation(client, w, received):
     assert r.status_code == 200, r.content
     assert "đề nghị dừng" in r.json()["status_label"]
     r = post_json(client, w.reception, f"{API}/{code}/withdraw", {})
+    assert r.status_code == 409  # withdrawing is for dossiers not yet received
+    r = post_json(client, w.reception, f"{API}/{code}/withdrawal-request/confirm", {})
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "withdrawn"
 
@@ -179,6 +181,6 @@ def test_citizen_page_asks_to_stop_and_officer_page_confirms(client, w, received
 def test_confirmed_stop_issues_the_stop_notice(w):
     d = actions.receive(fd.submit(w, at=MONDAY), by=w.reception, now=MONDAY)
     d = actions.request_withdrawal(d, by=w.citizen, reason="Đã có giấy tờ khác")
-    d = actions.withdraw(d, by=w.reception)
+    d = actions.confirm_withdrawal(d, by=w.reception)
     notice = d.attachments.get(form=NoticeForm.STOP_NOTICE)
     assert notice.original_name.startswith("Thông báo dừng giải quyết hồ sơ")

@@ -125,6 +125,12 @@ API: dict[str, Row] = {
         json={"reason": "Không cần nữa"},
         note="before reception the applicant withdraws directly (409 withdraw_directly)",
     ),
+    "POST /api/v1/dossiers/{code}/withdrawal-request/confirm": Row(
+        "401 403 404 409 403 403 404 403 409 404",
+        fill={"code": W},
+        json={"reason": ""},
+        note="only the one-stop desk stops a received dossier; 409: not received, no pending request",
+    ),
     "POST /api/v1/dossiers/{code}/withdrawal-request/decline": Row(
         "401 403 404 409 403 403 404 403 409 404",
         fill={"code": W},
@@ -144,8 +150,9 @@ API: dict[str, Row] = {
     "POST /api/v1/dossiers/{code}/sign": Row("401 403 404 403 403 409 404 403 409 404", fill={"code": W}),
     "POST /api/v1/dossiers/{code}/return": Row("401 403 404 409 403 403 404 403 409 404", fill={"code": W}),
     "POST /api/v1/dossiers/{code}/apologize": Row(
-        "401 403 404 403 200 200 404 403 200 404",
+        "401 403 404 403 409 409 404 403 409 404",
         fill={"code": W},
+        note="no appointment to move before reception",
         json={"new_due": "2027-01-15T10:00:00+07:00", "reason": "Chậm"},
     ),
     "POST /api/v1/dossiers/{code}/rate": Row(

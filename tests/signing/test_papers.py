@@ -105,7 +105,7 @@ def test_date_line_follows_decree_30():
     assert papers.date_line("Hà Nội", dt.date(2026, 3, 9)) == "Hà Nội, ngày 09 tháng 3 năm 2026"
 
 
-def test_handover_status_by_calendar_day_in_hanoi():
+def test_handover_status_compares_moments_in_hanoi():
     hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
     due = dt.datetime(2026, 11, 20, 17, 0, tzinfo=hanoi)
     assert papers.handover_status({"due": due, "actual": due - dt.timedelta(days=1)}) == "Trước hạn"

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 
 from thudo.core.config import config
-from thudo.core.models import Agency, Role
+from thudo.core.models import Agency, Role, User
 
 # The table. A role's verbs apply to objects of the agencies where the role is granted.
 ROLE_VERBS: dict[str, frozenset[str]] = {
@@ -35,6 +35,7 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
             "dossier.resume",
             "dossier.withdraw",
             "dossier.confirm_withdrawal",
+            "dossier.decline_withdrawal",
             "dossier.record_payment",
             "citizen.view",
             "citizen.lookup",
@@ -246,6 +247,37 @@ def agencies_for(person, verb: str) -> set[int]:
         else:
             out.add(agency_id)
     return out
+
+
+def agencies_with_role(person, role: str) -> set[int]:
+    """Agencies where the person holds ``role`` (directly, or below a subtree grant)."""
+    out: set[int] = set()
+    for held, agency_id, subtree in grants(person):
+        if held != role or agency_id is None:
+            continue
+        out |= _subtree(agency_id) if subtree else {agency_id}
+    return out
+
+
+def role_holders(role: str, agency_ids: Iterable[int]) -> QuerySet:
+    """Active people who hold ``role`` in one of ``agency_ids`` (directly, or through a subtree
+    grant on an agency above it): the same rule as :func:`agencies_with_role`, as a query."""
+    wanted = set(agency_ids)
+    parent_of = {child: parent for parent, children in _agency_children().items() for child in children}
+    above: set[int] = set()
+    for pk in wanted:
+        parent = parent_of.get(pk)
+        while parent is not None and parent not in above:
+            above.add(parent)
+            parent = parent_of.get(parent)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role_grants__role=role, role_grants__agency_id__in=wanted)
+            | Q(role_grants__role=role, role_grants__agency_id__in=above, role_grants__include_subtree=True)
+        )
+        .distinct()
+    )
 
 
 def has_role(person, *roles: str) -> bool:

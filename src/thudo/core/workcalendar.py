@@ -42,17 +42,42 @@ import holidays
 
 __all__ = [
     "DEFAULT_OFFICE_HOURS",
+    "EARLY",
     "HCM",
     "HOURS_PER_DAY",
+    "LATE",
+    "ON_TIME",
     "DayOff",
     "Explanation",
     "WorkingCalendar",
+    "timeliness",
 ]
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 HOURS_PER_DAY = 8
 """Hours in one working day when a duration in days is converted ("30 working days = 240 hours")."""
+
+EARLY = "early"
+ON_TIME = "on_time"
+LATE = "late"
+
+
+def timeliness(done: datetime, due: datetime, tz: ZoneInfo | None = None) -> str:
+    """Early, on time or late: the one rule (domain-rules §2), used for dossiers, for every step of
+    the process control sheet (form 06) and for the service-quality index.
+
+    Late is *after the due moment* (moments are compared, not dates: a result at 16:00 on the due
+    day whose due moment is 10:00 is late); on time is on the due day (in ``tz``), not after the
+    due moment; early is before the due day.
+    """
+    if done > due:
+        return LATE
+    tz = tz or HCM
+    if done.astimezone(tz).date() == due.astimezone(tz).date():
+        return ON_TIME
+    return EARLY
+
 
 _MORNING = (time(8, 0), time(12, 0))
 _AFTERNOON = (time(13, 0), time(17, 0))
@@ -403,6 +428,12 @@ class WorkingCalendar:
                             total += high - low
             d += _ONE_DAY
         return total
+
+    def at_least_working_days_before(self, moment: datetime, deadline: datetime, *, days: int = 1) -> bool:
+        """Is ``moment`` at least ``days`` working days (of :data:`HOURS_PER_DAY` office hours)
+        before ``deadline``? E.g. the apology letter (form 04) is due "at least one working day
+        before the due date" (Decree 118/2025/NĐ-CP; domain-rules §3)."""
+        return self.working_time_between(moment, deadline) >= self._duration(days, 0, 0, None)
 
     def explain(
         self,

@@ -310,7 +310,7 @@ def reject(request, code: str, body: ReasonsIn):
 @router.post(
     "/{code}/withdraw",
     response=DossierOut,
-    summary="Withdraw before reception, or stop processing on the applicant's request",
+    summary="Withdraw before reception",
 )
 def withdraw(request, code: str, body: ReasonIn):
     return _done(request, actions.withdraw(_act(request, code), by=request.user, reason=body.reason))
@@ -321,6 +321,16 @@ def withdraw(request, code: str, body: ReasonIn):
 )
 def request_withdrawal(request, code: str, body: ReasonIn):
     d = actions.request_withdrawal(_act(request, code), by=request.user, reason=body.reason)
+    return _done(request, d)
+
+
+@router.post(
+    "/{code}/withdrawal-request/confirm",
+    response=DossierOut,
+    summary="The one-stop officer stops processing on the applicant's request (form 05)",
+)
+def confirm_withdrawal(request, code: str, body: ReasonIn):
+    d = actions.confirm_withdrawal(_act(request, code), by=request.user, reason=body.reason)
     return _done(request, d)
 
 

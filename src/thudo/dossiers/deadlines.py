@@ -20,25 +20,26 @@ from django.db.models.fields import BooleanField
 from django.utils import timezone
 
 from thudo.core.calendars import calendar_for
+from thudo.core.workcalendar import EARLY, LATE, ON_TIME, timeliness
 from thudo.dossiers.models import OPEN_STATUSES
 
-EARLY = "early"
-ON_TIME = "on_time"
-LATE = "late"
+OUTCOMES = (EARLY, ON_TIME, LATE)
+"""What :func:`outcome` and :func:`classify` answer (the calendar's names, re-exported)."""
 
 
-def _cal(d):
+def calendar(d):
+    """The working calendar of the dossier's processing agency (every deadline is counted on it)."""
     return calendar_for(d.processing_agency_id)
 
 
 def clock_start(d, received_at: datetime) -> datetime:
     """When the clock starts for a complete dossier received (or arrived online) at ``received_at``."""
-    return _cal(d).start_moment(received_at, cutoff=d.procedure.cutoff_time)
+    return calendar(d).start_moment(received_at, cutoff=d.procedure.cutoff_time)
 
 
 def due_from(d, start: datetime) -> datetime:
     """``start`` + the procedure's legal duration in working hours."""
-    return _cal(d).add_working_time(start, hours=Decimal(d.procedure.legal_duration_hours))
+    return calendar(d).add_working_time(start, hours=Decimal(d.procedure.legal_duration_hours))
 
 
 def start_clock(d, received_at: datetime) -> None:
@@ -58,20 +59,20 @@ def step_due(d, step, steps=None) -> datetime | None:
     if steps is None:
         steps = step.process.steps.all()
     hours = sum((s.duration_hours for s in steps if s.order <= step.order), Decimal(0))
-    return _cal(d).add_working_time(d.clock_started_at, hours=hours, duration=d.paused_total or None)
+    return calendar(d).add_working_time(d.clock_started_at, hours=hours, duration=d.paused_total or None)
 
 
 def paused_working_time(d, now: datetime) -> timedelta:
     if d.paused_since is None:
         return timedelta(0)
-    return max(_cal(d).working_time_between(d.paused_since, now), timedelta(0))
+    return max(calendar(d).working_time_between(d.paused_since, now), timedelta(0))
 
 
 def add_back_pause(d, now: datetime) -> timedelta:
     """Resume the clock: add the paused working time to ``due_at`` and ``step_due_at`` (no save)."""
     delta = paused_working_time(d, now)
     if delta and d.due_at is not None:
-        cal = _cal(d)
+        cal = calendar(d)
         d.due_at = cal.add_working_time(d.due_at, duration=delta)
         if d.step_due_at is not None:
             d.step_due_at = cal.add_working_time(d.step_due_at, duration=delta)
@@ -111,31 +112,44 @@ def annotate_overdue(qs, now: datetime | None = None):
     )
 
 
-def classify(d, now: datetime | None = None) -> str | None:
-    """early / on_time / late (domain-rules §2, §4).
+def outcome(end: datetime, due: datetime, *, supplements: int = 0, apologised: bool = False, tz=None) -> str:
+    """early / on_time / late of a dossier whose processing ended (or is measured) at ``end``
+    against its appointment ``due`` (paused working time already added back): the calendar's
+    :func:`~thudo.core.workcalendar.timeliness`, except that a dossier with an apology letter (a
+    new appointment, form 04) or more than one supplement request during processing counts as late
+    (domain-rules §3, §4). The dossier page, the API, the signature's record and the
+    service-quality index all decide through here."""
+    if supplements > 1 or apologised:
+        return LATE
+    return timeliness(end, due, tz)
 
-    Finished dossiers compare ``finished_at`` with the appointment: late after the due moment,
-    on time on the due date before the due moment, early before the due date. A dossier with an
-    apology letter (new appointment) or with more than one supplement request counts as late.
-    Open dossiers are ``late`` once overdue, otherwise ``None`` (still within time).
+
+def classify(d, now: datetime | None = None) -> str | None:
+    """early / on_time / late of a dossier (domain-rules §2, §4), through :func:`outcome`.
+
+    Finished dossiers compare ``finished_at`` with the appointment. Open dossiers are ``late`` once
+    overdue (or apologised, or supplemented more than once), otherwise ``None`` (still within time).
     """
     if d.due_at is None:
         return None
-    if d.supplement_count > 1 or _has_apology(d):
-        return LATE
     if d.is_open:
-        return LATE if is_overdue(d, now) else None
+        # The clock stopped at ``paused_since`` while paused (the same moment as :func:`is_overdue`).
+        moment = d.paused_since or now or timezone.now()
+        result = outcome(moment, d.due_at, supplements=d.supplement_count, apologised=has_apology(d))
+        return LATE if result == LATE else None
     if d.finished_at is None:
         return None
-    if d.finished_at > d.due_at:
-        return LATE
-    cal = _cal(d)
-    if d.finished_at.astimezone(cal.tz).date() == d.due_at.astimezone(cal.tz).date():
-        return ON_TIME
-    return EARLY
+    return outcome(
+        d.finished_at,
+        d.due_at,
+        supplements=d.supplement_count,
+        apologised=has_apology(d),
+        tz=calendar(d).tz,
+    )
 
 
-def _has_apology(d) -> bool:
+def has_apology(d) -> bool:
+    """Has an apology letter (form 04) been issued for ``d``? (Spares the query when it cannot.)"""
     from thudo.dossiers.models import ApologyLetter
 
     if not d.pk:

@@ -23,7 +23,7 @@ from thudo.core.calendars import calendar_for
 from thudo.core.errors import DomainError
 from thudo.core.models import Agency, Role, RoleGrant, User
 from thudo.core.workcalendar import HCM
-from thudo.dossiers import actions
+from thudo.dossiers import actions, transitions
 from thudo.dossiers.models import Dossier
 from thudo.procedures.models import Level, Procedure, Process
 from thudo.procedures.models import Status as PStatus
@@ -93,6 +93,11 @@ def _files(procedure) -> list:
         if paper.mandatory:
             out.append((paper, SimpleUploadedFile(f"{paper.name[:60]}.pdf", _pdf(paper.name))))
     return out or [SimpleUploadedFile("don-de-nghi.pdf", _pdf("Đơn đề nghị"))]
+
+
+def _holder(desk: Desk, role: str) -> User | None:
+    """The desk's person for a step's role (demo desks have one of each, where granted)."""
+    return {"reception": desk.reception, "specialist": desk.specialist, "leader": desk.leader}.get(role)
 
 
 def _first(agency, role):
@@ -233,17 +238,17 @@ def _build(
         finish = cal.add_working_time(
             d.clock_started_at, hours=legal * fraction, duration=d.paused_total or None
         )
-        steps = list(d.process.steps.order_by("order")) if d.process_id else []
+        # Walk the internal process: each step handed on by its own holder, up to the leader's
+        # signing step (transitions: who may act on the current step).
+        steps = transitions.process_steps(d) if d.process_id else []
         if len(steps) > 1:
             gap = (finish - t) / len(steps)
-            for step in steps[1:]:
+            while d.current_step_id and not transitions.is_signing_step(d, d.current_step):
                 t = t + gap
-                if t >= now:
+                holder = _holder(desk, d.current_step.role)
+                if t >= now or holder is None:
                     return d
-                worker = desk.leader if step.role == "leader" else desk.specialist or desk.reception
-                d = actions.forward(
-                    d, by=desk.reception if d.current_step.role == "reception" else worker, now=t
-                )
+                d = actions.forward(d, by=holder, now=t)
         if target in ("processing", "apology") and (finish >= now or rng.random() < 0.5):
             return d
         if finish >= now or desk.leader is None:
@@ -278,14 +283,19 @@ def _transfer(desks: list[Desk], citizens: list[User], now: datetime) -> None:
         now=start,
     )
     d = actions.receive(d, by=a.reception, now=start + timedelta(days=3, hours=12))
+    # Liên thông is the specialist's decision, at their step.
+    d = actions.forward(d, by=a.reception, now=start + timedelta(days=3, hours=13))
     child = actions.transfer(
         d, by=a.specialist, to_agency=b.agency, note="Liên thông xác minh", now=start + timedelta(days=4)
     )
     child = actions.receive(child, by=b.reception, now=start + timedelta(days=4, hours=2))
-    if child.process_id and b.specialist is not None:
-        for step in list(child.process.steps.order_by("order"))[1:]:
-            who = b.reception if child.current_step.role == "reception" else b.specialist
-            child = actions.forward(child, by=who, now=start + timedelta(days=5, hours=step.order))
+    hours = 0
+    while child.current_step_id and not transitions.is_signing_step(child, child.current_step):
+        holder = _holder(b, child.current_step.role)
+        if holder is None:
+            return
+        hours += 1
+        child = actions.forward(child, by=holder, now=start + timedelta(days=5, hours=hours))
     if _ensure_certificate(b.leader, b.agency):
         actions.approve_and_sign(child, by=b.leader, now=start + timedelta(days=6, hours=3))
     # A second one still waiting at the other agency, and one paused for a financial obligation.
@@ -299,6 +309,7 @@ def _transfer(desks: list[Desk], citizens: list[User], now: datetime) -> None:
         by=a.reception,
         now=recent,
     )
+    d = actions.forward(d, by=a.reception, now=recent + timedelta(hours=4))
     actions.transfer(
         d, by=a.specialist, to_agency=b.agency, note="Liên thông lấy ý kiến", now=recent + timedelta(hours=5)
     )

@@ -141,7 +141,12 @@ class Dossier(models.Model):
     pause_kind = models.CharField(_("lý do tạm dừng"), max_length=16, choices=PauseKind.choices, blank=True)
     withdrawal_requested_at = models.DateTimeField(_("đề nghị dừng giải quyết lúc"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("lý do đề nghị dừng giải quyết"), blank=True)
-    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    # Supplements requested while processing (the clock stops; more than one counts as late, index
+    # 2.1) and completeness requests before reception (no clock yet; back to reception when done).
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung khi giải quyết"), default=0)
+    completion_requests = models.PositiveSmallIntegerField(
+        _("số lần yêu cầu hoàn thiện trước tiếp nhận"), default=0
+    )
     finished_at = models.DateTimeField(_("kết thúc xử lý lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     parent = models.ForeignKey(
@@ -209,6 +214,8 @@ class EventVerb(models.TextChoices):
     RECEIVE = "receive", _("Tiếp nhận")
     REQUEST_SUPPLEMENT = "request_supplement", _("Yêu cầu bổ sung")
     SUPPLEMENT = "supplement", _("Bổ sung hồ sơ")
+    REQUEST_COMPLETION = "request_completion", _("Yêu cầu hoàn thiện hồ sơ trước tiếp nhận")
+    COMPLETE = "complete", _("Hoàn thiện hồ sơ")
     REJECT = "reject", _("Từ chối")
     WITHDRAW = "withdraw", _("Rút / dừng giải quyết")
     REQUEST_WITHDRAWAL = "request_withdrawal", _("Đề nghị dừng giải quyết")

@@ -28,6 +28,7 @@ from thudo.core import permissions
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError
 from thudo.core.models import Agency, User
+from thudo.core.workcalendar import timeliness
 from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
@@ -643,10 +644,10 @@ OFFICER_ACTIONS = {
             "Người nộp đã đề nghị dừng giải quyết: xác nhận dừng và phát hành "
             "thông báo dừng giải quyết (mẫu 05)."
         ),
-        lambda d, by, form: actions.withdraw(d, by=by, reason=form.cleaned_data["note"]),
+        lambda d, by, form: actions.confirm_withdrawal(d, by=by, reason=form.cleaned_data["note"]),
     ),
     "decline_withdrawal": (
-        "dossier.confirm_withdrawal",
+        "dossier.decline_withdrawal",
         f.DeclineForm,
         gettext_lazy("Không chấp nhận dừng giải quyết"),
         gettext_lazy("Tiếp tục giải quyết và báo cho người nộp lý do không dừng."),
@@ -666,60 +667,14 @@ def _read(upload) -> bytes | None:
     return upload.read() if upload else None
 
 
-# Which state each officer action needs and where it leads (the move itself is checked against
-# transitions.TRANSITIONS; the action re-checks everything when it runs).
-_OPEN = (Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED, Status.PAUSED, Status.TRANSFERRED)
-ACTION_MOVES: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "receive": ((Status.SUBMITTED,), Status.PROCESSING),
-    "forward": ((Status.PROCESSING,), Status.PROCESSING),
-    "attach_result": ((Status.PROCESSING,), None),
-    "approve_and_sign": ((Status.PROCESSING,), Status.RESULT_READY),
-    "return_result": ((Status.RESULT_READY,), Status.RETURNED),
-    "request_supplement": ((Status.SUBMITTED, Status.PROCESSING), Status.SUPPLEMENT_REQUESTED),
-    "pause": ((Status.PROCESSING,), Status.PAUSED),
-    "resume": ((Status.PAUSED,), Status.PROCESSING),
-    "transfer": ((Status.PROCESSING,), Status.TRANSFERRED),
-    "apologize": (_OPEN, None),
-    "record_payment": ((*_OPEN, Status.RESULT_READY), None),
-    "reject": ((Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED), Status.REJECTED),
-    "confirm_withdrawal": ((Status.PROCESSING, Status.PAUSED), Status.WITHDRAWN),
-    "decline_withdrawal": ((Status.PROCESSING, Status.PAUSED, Status.TRANSFERRED), None),
-}
-
-
 def _allowed_actions(d: Dossier, user) -> list[str]:
-    """Actions this person may take on this dossier now: the state allows the move
-    (transitions table), the person holds the verb (permission table), and the current step of
-    the internal process is theirs to act on (the leader signs, the others forward)."""
-    step_role = getattr(d.current_step, "role", None)
-    out = []
-    for name, (verb, *_rest) in OFFICER_ACTIONS.items():
-        sources, target = ACTION_MOVES[name]
-        if d.status not in sources or (target and not transitions.can_move(d.status, target)):
-            continue
-        if name == "approve_and_sign" and step_role not in (None, "leader"):
-            continue
-        if name in ("forward", "attach_result") and step_role == "leader":
-            continue
-        if name == "apologize" and (d.due_at is None or hasattr(d, "apology")):
-            continue
-        if name in ("confirm_withdrawal", "decline_withdrawal") and d.withdrawal_requested_at is None:
-            continue
-        if not permissions.can(user, verb, d):
-            continue
-        out.append(name)
-    return out
-
-
-def _timeliness(done, due) -> str:
-    """early / on_time / late (domain-rules §2: on the due date before the due moment is on time)."""
-    if done is None or due is None:
-        return ""
-    if done > due:
-        return "late"
-    if timezone.localdate(done) < timezone.localdate(due):
-        return "early"
-    return "on_time"
+    """The officer actions this person may take on this dossier now: the actions' own rule
+    (:func:`thudo.dossiers.transitions.may`: permission, state, step of the internal process)."""
+    return [
+        name
+        for name, (verb, *_rest) in OFFICER_ACTIONS.items()
+        if transitions.may(user, verb.removeprefix("dossier."), d)
+    ]
 
 
 def _control_sheet(d: Dossier) -> list[dict]:
@@ -737,7 +692,8 @@ def _control_sheet(d: Dossier) -> list[dict]:
         ):
             rows[-1]["done_at"] = e.at
             rows[-1]["by_label"] = e.by_label
-            rows[-1]["timeliness"] = _timeliness(e.at, rows[-1]["due_at"])
+            due = rows[-1]["due_at"]
+            rows[-1]["timeliness"] = timeliness(e.at, due) if due else ""
         if e.step_id and e.verb in (
             "receive",
             "create_counter",
@@ -775,15 +731,7 @@ def _action_form(name: str, d: Dossier, data=None, files=None):
             else None
         )
         form.fields["assignee"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                role_grants__role=nxt.role,
-                role_grants__agency_id__in=[d.processing_agency_id, d.receiving_agency_id],
-            )
-            .distinct()
-            .order_by("full_name", "username")
-            if nxt
-            else User.objects.none()
+            transitions.step_holders(d, nxt).order_by("full_name", "username") if nxt else User.objects.none()
         )
     return form
 

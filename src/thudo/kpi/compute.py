@@ -56,6 +56,7 @@ from django.utils.translation import gettext as _
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput
 from thudo.core.models import Agency, AgencyKind
+from thudo.dossiers import deadlines
 from thudo.dossiers.models import (
     ApologyLetter,
     Attachment,
@@ -134,11 +135,15 @@ def _end_of_processing():
 
 
 def is_on_time(row: dict, end: dt.datetime) -> bool:
-    """2.1: end of processing not after the appointment (paused time already added back to
-    ``due_at``), no apology (form 04 still counts as late), at most one supplement request."""
+    """2.1: not late by :func:`thudo.dossiers.deadlines.outcome` — end of processing not after the
+    appointment (paused time already added back to ``due_at``), no apology (form 04 still counts
+    as late), at most one supplement request during processing."""
     if row["due_at"] is None:
         return False
-    return row["supplement_count"] <= 1 and not row["has_apology"] and end <= row["due_at"]
+    result = deadlines.outcome(
+        end, row["due_at"], supplements=row["supplement_count"], apologised=row["has_apology"]
+    )
+    return result != deadlines.LATE
 
 
 def _disliked(scores) -> bool:

@@ -47,8 +47,8 @@ Keys every kind accepts
     ``processing_agency`` name; ``coordinating_agencies`` str, optional;
     ``receipt_reference`` e.g. the receipt's number, optional;
     ``handovers``: list of dicts ``{"step", "from", "to", "due" (datetime), "actual" (datetime or
-    None), "status" ("early"|"on_time"|"late", optional: computed from due and actual by calendar
-    day when missing), "note"}``.
+    None), "status" ("early"|"on_time"|"late", optional: when missing, decided from due and
+    actual by ``thudo.core.workcalendar.timeliness``), "note"}``.
 ``register`` — form 07, sổ theo dõi hồ sơ (A4 landscape)
     ``period_text`` e.g. "Từ ngày 01/12/2026 đến ngày 31/12/2026"; ``rows``: list of lists of
     13 already formatted cells (STT, code, procedure, sets, applicant, address and phone,
@@ -74,6 +74,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from thudo.core.errors import InvalidInput
+from thudo.core.workcalendar import timeliness
 from thudo.signing.qr import qr_svg
 
 KINDS = {
@@ -142,19 +143,15 @@ def when_short(value) -> str:
 
 
 def handover_status(row: Mapping[str, Any]) -> str:
-    """Trước hạn / Đúng hạn / Quá hạn, compared by calendar day in Asia/Ho_Chi_Minh."""
+    """Trước hạn / Đúng hạn / Quá hạn: ``status`` when given, else decided from ``due`` and
+    ``actual`` by :func:`thudo.core.workcalendar.timeliness` (moments compared: a hand-over after
+    the due moment is late even on the due day)."""
     if row.get("status"):
         return STATUS_LABELS.get(row["status"], str(row["status"]))
-    due, actual = _local(row.get("due")), _local(row.get("actual"))
-    if not due or not actual:
+    due, actual = row.get("due"), row.get("actual")
+    if not isinstance(due, dt.datetime) or not isinstance(actual, dt.datetime):
         return ""
-    due_day = due.date() if isinstance(due, dt.datetime) else due
-    actual_day = actual.date() if isinstance(actual, dt.datetime) else actual
-    if actual_day < due_day:
-        return STATUS_LABELS["early"]
-    if actual_day == due_day:
-        return STATUS_LABELS["on_time"]
-    return STATUS_LABELS["late"]
+    return STATUS_LABELS[timeliness(actual, due)]
 
 
 def _nfc(value):

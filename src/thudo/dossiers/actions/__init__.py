@@ -38,6 +38,7 @@ from thudo.dossiers.actions.intake import (
 )
 from thudo.dossiers.actions.payments import record_payment
 from thudo.dossiers.actions.processing import (
+    confirm_withdrawal,
     decline_withdrawal,
     forward,
     pause,
@@ -67,6 +68,7 @@ __all__ = [
     "attach_result",
     "build_receipt_context",
     "build_result_context",
+    "confirm_withdrawal",
     "create_at_counter",
     "decline_withdrawal",
     "forward",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import audit, events, permissions
 from thudo.core.config import config
-from thudo.core.errors import InvalidInput, NotAllowed, NotFound
+from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import deadlines, files
 from thudo.dossiers.events import DossierEventRecorded, applicant_notice_type
@@ -31,8 +31,9 @@ from thudo.dossiers.models import (
     Dossier,
     DossierEvent,
     NoticeForm,
+    Status,
 )
-from thudo.dossiers.transitions import assert_can_move
+from thudo.dossiers.transitions import assert_can_move, refusal
 from thudo.signing.papers import render_paper
 
 logger = logging.getLogger(__name__)
@@ -65,13 +66,20 @@ def _check(by, verb: str, d: Dossier) -> None:
     raise NotFound(_("Không tìm thấy hồ sơ."))
 
 
-def _begin(d: Dossier, *, by, verb: str, to: str | None = None, from_: str | None = None) -> Dossier:
-    """Lock, check permission, then check the move on the fresh row: when two people act at once,
-    the second one sees the first one's result and gets Conflict."""
+def _begin(d: Dossier, *, by, verb: str, to: str | None = None, seen_step: int | None = None) -> Dossier:
+    """Lock, check permission, then the verb on the fresh row (:func:`transitions.refusal`: the
+    state, the step of the internal process and who holds it) and the move: when two people act at
+    once, the second one sees the first one's result and gets Conflict. ``seen_step``: the step
+    order the caller saw; another one now means somebody else moved the dossier on (Conflict)."""
     locked = _lock(d)
     _check(by, verb, locked)
-    if from_ is not None and locked.status != from_:
-        assert_can_move(locked.status, "-")  # raises Conflict naming the current state
+    if seen_step is not None and locked.status == Status.PROCESSING:
+        current = locked.current_step.order if locked.current_step_id else None
+        if current != seen_step:
+            raise Conflict(_("Hồ sơ đã được chuyển bước bởi người khác."), code="stale")
+    refused = refusal(by, verb, locked)
+    if refused is not None:
+        raise refused
     if to is not None:
         assert_can_move(locked.status, to)
     return locked

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,7 @@ from thudo.dossiers.models import (
     PaymentMethod,
     Status,
 )
+from thudo.dossiers.transitions import assert_can_move
 from thudo.identity.pins import validate_pin
 from thudo.procedures.models import Status as ProcedureStatus
 from thudo.procedures.queries import agencies_offering, fee_for, process_for
@@ -391,8 +393,17 @@ def create_at_counter(
     return d
 
 
+def _arrived_complete(d: Dossier) -> datetime:
+    """When the complete dossier arrived online: its submission, or the applicant's last
+    completion after an intake completeness request."""
+    if not d.completion_requests:
+        return d.submitted_at
+    last = d.events.filter(verb=EventVerb.COMPLETE).aggregate(m=Max("at"))["m"]
+    return last or d.submitted_at
+
+
 def _receive(d: Dossier, *, by, at: datetime, note: str) -> None:
-    clock_from = d.submitted_at if d.channel == DossierChannel.ONLINE and d.supplement_count == 0 else at
+    clock_from = _arrived_complete(d) if d.channel == DossierChannel.ONLINE else at
     _start_processing(d, at=at, clock_from=clock_from)
     d.attachments.filter(kind__in=[AttachmentKind.PAPER, AttachmentKind.SUPPLEMENT]).update(digitised=True)
     # Render the receipt (a PDF, the slow part) before ``_move`` appends to the audit chain: the chain
@@ -417,28 +428,33 @@ def receive(d: Dossier, *, by, note: str = "", now: datetime | None = None) -> D
     ``start_moment``), receipt and appointment issued (form 01)."""
     at = _now(now)
     with transaction.atomic():
-        d = _begin(d, by=by, verb="receive", to=Status.PROCESSING, from_=Status.SUBMITTED)
+        d = _begin(d, by=by, verb="receive", to=Status.PROCESSING)
         _receive(d, by=by, at=at, note=clean(note))
     return d
 
 
 def request_supplement(d: Dossier, *, by, reasons, now: datetime | None = None) -> Dossier:
-    """Ask the applicant to add or correct papers (form 02). The clock stops until they do; more than
-    one request makes the dossier count as late (Decision 766/QĐ-TTg, indicator 2.1)."""
+    """Ask the applicant to add or correct papers (form 02). Two different requests (domain-rules §3):
+
+    - before reception (``submitted``): an intake completeness request — no clock runs yet; when the
+      applicant completes the dossier it goes back to the one-stop officer to be received (receipt,
+      form 01). Counted in ``completion_requests``.
+    - while processing: a supplement request — the clock stops until the applicant supplements; more
+      than one makes the dossier count as late (Decision 766/QĐ-TTg, indicator 2.1). Counted in
+      ``supplement_count``.
+    """
     at = _now(now)
     items = _reasons_list(reasons)
     with transaction.atomic():
         d = _begin(d, by=by, verb="request_supplement", to=Status.SUPPLEMENT_REQUESTED)
-        d.supplement_count += 1
+        if d.received_at is None:
+            d.completion_requests += 1
+            verb, key = EventVerb.REQUEST_COMPLETION, f"intake{d.completion_requests}"
+        else:
+            d.supplement_count += 1
+            verb, key = EventVerb.REQUEST_SUPPLEMENT, str(d.supplement_count)
         d.paused_since = at
-        _move(
-            d,
-            Status.SUPPLEMENT_REQUESTED,
-            EventVerb.REQUEST_SUPPLEMENT,
-            by=by,
-            at=at,
-            data={"reasons": items},
-        )
+        _move(d, Status.SUPPLEMENT_REQUESTED, verb, by=by, at=at, data={"reasons": items})
         _issue_notice(
             d,
             NoticeForm.SUPPLEMENT_REQUEST,
@@ -451,15 +467,19 @@ def request_supplement(d: Dossier, *, by, reasons, now: datetime | None = None) 
             "dossier.supplement_requested",
             _("Hồ sơ %(code)s cần bổ sung") % {"code": d.code},
             _("Vui lòng bổ sung hồ sơ %(code)s: %(items)s") % {"code": d.code, "items": "; ".join(items)},
-            key_suffix=str(d.supplement_count),
+            key_suffix=key,
         )
     return d
 
 
 def supplement(d: Dossier, *, by, files: list, note: str = "", now: datetime | None = None) -> Dossier:
-    """The applicant sends the requested papers; processing resumes. Under the "pause" policy the
-    paused working time is added back to the due moment; under "restart" the full duration runs
-    again from the supplement's receipt. A dossier not yet received starts its clock now."""
+    """The applicant sends the requested papers.
+
+    After an intake completeness request the dossier is complete again and goes back to the one-stop
+    officer (``submitted``; the provisional appointment counts from now); the clock starts when they
+    receive it. After a supplement request during processing, processing resumes: under the "pause"
+    policy the paused working time is added back to the due moment; under "restart" the full
+    duration runs again from the supplement's receipt."""
     at = _now(now)
     locked_probe = _lock_probe(d)
     prepared = _prepare_files(locked_probe.procedure, files, by=by, check_mandatory=False)
@@ -468,10 +488,13 @@ def supplement(d: Dossier, *, by, files: list, note: str = "", now: datetime | N
     saved: list[str] = []
     try:
         with transaction.atomic():
-            d = _begin(d, by=by, verb="supplement", to=Status.PROCESSING, from_=Status.SUPPLEMENT_REQUESTED)
+            d = _begin(d, by=by, verb="supplement")
+            intake = d.received_at is None
+            to = Status.SUBMITTED if intake else Status.PROCESSING
+            assert_can_move(d.status, to)
             _attach_all(d, prepared, kind=AttachmentKind.SUPPLEMENT, by=by, at=at, saved=saved)
-            if d.received_at is None:
-                _start_processing(d, at=at, clock_from=at)
+            if intake:
+                deadlines.start_clock(d, at)  # provisional, confirmed at reception
             else:
                 policy = d.process.supplement_policy if d.process_id else "pause"
                 if policy == "restart":
@@ -486,8 +509,8 @@ def supplement(d: Dossier, *, by, files: list, note: str = "", now: datetime | N
             d.paused_since = None
             _move(
                 d,
-                Status.PROCESSING,
-                EventVerb.SUPPLEMENT,
+                to,
+                EventVerb.COMPLETE if intake else EventVerb.SUPPLEMENT,
                 by=by,
                 at=at,
                 note=clean(note),

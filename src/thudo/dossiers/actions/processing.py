@@ -11,13 +11,11 @@ from django.utils.translation import gettext_lazy
 
 from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, InvalidInput
-from thudo.core.models import RoleGrant
 from thudo.core.text import clean
 from thudo.dossiers import deadlines
 from thudo.dossiers.actions._common import (
     _base_context,
     _begin,
-    _check,
     _event,
     _finish,
     _issue_notice,
@@ -36,8 +34,7 @@ from thudo.dossiers.models import (
     PauseKind,
     Status,
 )
-from thudo.dossiers.transitions import assert_can_move
-from thudo.procedures.models import ProcessStep
+from thudo.dossiers.transitions import holds_step, process_steps
 
 
 def reject(d: Dossier, *, by, reasons, now: datetime | None = None) -> Dossier:
@@ -79,16 +76,12 @@ def request_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = No
         raise InvalidInput(_("Cần nêu lý do đề nghị dừng giải quyết."), fields={"reason": _("Bắt buộc.")})
     with transaction.atomic():
         d = _lock(d)
-        _check(by, "request_withdrawal", d)
-        if d.status in _BEFORE_RECEPTION:
+        if d.status in _BEFORE_RECEPTION and permissions.can(by, "dossier.request_withdrawal", d):
             raise Conflict(
                 _("Hồ sơ chưa được tiếp nhận: bạn có thể rút hồ sơ ngay, không cần đề nghị."),
                 code="withdraw_directly",
             )
-        if d.status not in _STOPPABLE:
-            raise Conflict(_("Hồ sơ đã có kết quả hoặc đã kết thúc, không thể dừng giải quyết."))
-        if d.withdrawal_requested_at is not None:
-            raise Conflict(_("Đã có đề nghị dừng giải quyết đang chờ xác nhận."), code="pending")
+        d = _begin(d, by=by, verb="request_withdrawal")
         d.withdrawal_requested_at = at
         d.withdrawal_reason = reason
         d.save(update_fields=["withdrawal_requested_at", "withdrawal_reason", "updated_at"])
@@ -105,18 +98,15 @@ def request_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = No
 
 
 def withdraw(d: Dossier, *, by, reason: str = "", now: datetime | None = None) -> Dossier:
-    """Stop a dossier at the applicant's wish; a notice that processing stops is issued (form 05).
-
-    Before reception (submitted, or waiting for an intake supplement) the applicant withdraws at
-    once, or the one-stop officer records their request (national portal: 7 withdrawn). Once
-    received, only the one-stop officer stops it, and only on the applicant's pending request
-    (:func:`request_withdrawal`; portal: 8 processing stopped)."""
+    """The applicant withdraws a dossier not yet received (submitted, or waiting for an intake
+    completion), or the one-stop officer records their wish; a notice that processing stops is
+    issued (form 05; national portal: 7 withdrawn). A received dossier is stopped only through
+    :func:`request_withdrawal` and :func:`confirm_withdrawal`."""
     at = _now(now)
     with transaction.atomic():
         d = _lock(d)
-        stopping = d.status in _STOPPABLE
         if (
-            stopping
+            d.status in _STOPPABLE
             and not permissions.can(by, "dossier.confirm_withdrawal", d)
             and permissions.can(by, "dossier.request_withdrawal", d)
         ):
@@ -124,37 +114,45 @@ def withdraw(d: Dossier, *, by, reason: str = "", now: datetime | None = None) -
                 _("Hồ sơ đã được tiếp nhận: hãy gửi đề nghị dừng giải quyết; bộ phận một cửa sẽ xác nhận."),
                 code="request_needed",
             )
-        _check(by, "confirm_withdrawal" if stopping else "withdraw", d)
-        assert_can_move(d.status, Status.WITHDRAWN)
-        if stopping and d.withdrawal_requested_at is None:
-            raise Conflict(
-                _("Chỉ dừng giải quyết khi người nộp hồ sơ có đề nghị dừng giải quyết."), code="no_request"
-            )
-        requested_at = d.withdrawal_requested_at or at
-        reason = clean(reason) or d.withdrawal_reason
-        _finish(d, at)
-        d.paused_since = None
-        _move(d, Status.WITHDRAWN, EventVerb.WITHDRAW, by=by, at=at, note=reason)
-        _issue_notice(
-            d,
-            NoticeForm.STOP_NOTICE,
-            {
-                **_base_context(d),
-                "reason": reason or gettext_lazy("Theo đề nghị của người nộp hồ sơ."),
-                "requested_at": requested_at,
-            },
-            by=by,
-            at=at,
-        )
-        if stopping:
-            _notify(
-                d,
-                "dossier.stopped",
-                _("Hồ sơ %(code)s đã dừng giải quyết") % {"code": d.code},
-                _("Theo đề nghị của bạn, hồ sơ %(code)s đã dừng giải quyết.") % {"code": d.code},
-            )
-        _parent_back(d, by=by, at=at)
+        d = _begin(d, by=by, verb="withdraw", to=Status.WITHDRAWN)
+        _stop(d, by=by, at=at, reason=clean(reason), requested_at=at)
     return d
+
+
+def confirm_withdrawal(d: Dossier, *, by, reason: str = "", now: datetime | None = None) -> Dossier:
+    """The one-stop officer stops a received dossier on the applicant's pending request (Decree
+    118/2025/NĐ-CP, Art. 21): form 05 is issued and the applicant told (portal: 8 processing
+    stopped)."""
+    at = _now(now)
+    with transaction.atomic():
+        d = _begin(d, by=by, verb="confirm_withdrawal", to=Status.WITHDRAWN)
+        requested_at = d.withdrawal_requested_at
+        _stop(d, by=by, at=at, reason=clean(reason) or d.withdrawal_reason, requested_at=requested_at)
+        _notify(
+            d,
+            "dossier.stopped",
+            _("Hồ sơ %(code)s đã dừng giải quyết") % {"code": d.code},
+            _("Theo đề nghị của bạn, hồ sơ %(code)s đã dừng giải quyết.") % {"code": d.code},
+        )
+    return d
+
+
+def _stop(d: Dossier, *, by, at: datetime, reason: str, requested_at: datetime | None) -> None:
+    _finish(d, at)
+    d.paused_since = None
+    _move(d, Status.WITHDRAWN, EventVerb.WITHDRAW, by=by, at=at, note=reason)
+    _issue_notice(
+        d,
+        NoticeForm.STOP_NOTICE,
+        {
+            **_base_context(d),
+            "reason": reason or gettext_lazy("Theo đề nghị của người nộp hồ sơ."),
+            "requested_at": requested_at or at,
+        },
+        by=by,
+        at=at,
+    )
+    _parent_back(d, by=by, at=at)
 
 
 def decline_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = None) -> Dossier:
@@ -165,10 +163,7 @@ def decline_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = No
     if not reason:
         raise InvalidInput(_("Cần nêu lý do."), fields={"reason": _("Bắt buộc.")})
     with transaction.atomic():
-        d = _lock(d)
-        _check(by, "confirm_withdrawal", d)
-        if d.withdrawal_requested_at is None or d.status not in _STOPPABLE:
-            raise Conflict(_("Không có đề nghị dừng giải quyết đang chờ xác nhận."), code="no_request")
+        d = _begin(d, by=by, verb="decline_withdrawal")
         d.withdrawal_requested_at = None
         d.withdrawal_reason = ""
         d.save(update_fields=["withdrawal_requested_at", "withdrawal_reason", "updated_at"])
@@ -210,7 +205,7 @@ def resume(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
     """Restart the clock; the paused working time is added to the due moment."""
     at = _now(now)
     with transaction.atomic():
-        d = _begin(d, by=by, verb="resume", to=Status.PROCESSING, from_=Status.PAUSED)
+        d = _begin(d, by=by, verb="resume", to=Status.PROCESSING)
         delta = deadlines.add_back_pause(d, at)
         d.pause_kind = ""
         _move(
@@ -225,19 +220,12 @@ def resume(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
 
 
 def _check_assignee(d: Dossier, step, assignee) -> None:
-    if assignee is None:
+    if assignee is None or holds_step(assignee, d, step):
         return
-    ok = (
-        permissions.is_city_admin(assignee)
-        or RoleGrant.objects.filter(
-            user=assignee, role=step.role, agency_id__in=[d.processing_agency_id, d.receiving_agency_id]
-        ).exists()
+    raise InvalidInput(
+        _("Người được giao không có vai trò của bước này tại cơ quan giải quyết."),
+        fields={"assignee": str(assignee)},
     )
-    if not ok:
-        raise InvalidInput(
-            _("Người được giao không có vai trò của bước này tại cơ quan giải quyết."),
-            fields={"assignee": str(assignee)},
-        )
 
 
 def forward(
@@ -251,18 +239,18 @@ def forward(
 ) -> Dossier:
     """Hand the dossier to the next step of the internal process (a row of the control sheet, form 06).
 
-    ``assignee`` (optional) must hold the next step's role in the processing agency. ``from_step``
-    (optional, the step order the caller saw) turns a concurrent double hand-over into Conflict.
+    Only a holder of the current step's role hands it on (:func:`transitions.refusal`); the leader's
+    signing step ends with ``approve_and_sign``, not here. ``assignee`` (optional) must hold the next
+    step's role where it is done. ``from_step`` (optional, the step order the caller saw) turns a
+    concurrent double hand-over into Conflict.
     """
     at = _now(now)
     with transaction.atomic():
-        d = _begin(d, by=by, verb="forward", to=Status.PROCESSING, from_=Status.PROCESSING)
+        d = _begin(d, by=by, verb="forward", to=Status.PROCESSING, seen_step=from_step)
         current = d.current_step
-        if from_step is not None and (current.order if current else None) != from_step:
-            raise Conflict(_("Hồ sơ đã được chuyển bước bởi người khác."), code="stale")
         if d.process_id is None or current is None:
             raise Conflict(_("Hồ sơ không có quy trình nội bộ để chuyển bước."))
-        steps = list(ProcessStep.objects.filter(process_id=d.process_id).order_by("order"))
+        steps = process_steps(d)
         nxt = next((s for s in steps if s.order > current.order), None)
         if nxt is None:
             raise Conflict(_("Đây là bước cuối: trình ký kết quả."), code="last_step")

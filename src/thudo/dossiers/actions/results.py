@@ -22,7 +22,6 @@ from thudo.dossiers.actions._common import (
     _delete_files,
     _event,
     _finish,
-    _has_apology,
     _issue_notice,
     _label,
     _lock,
@@ -34,7 +33,6 @@ from thudo.dossiers.actions._common import (
 )
 from thudo.dossiers.actions.transfers import _parent_back
 from thudo.dossiers.models import (
-    OPEN_STATUSES,
     ApologyLetter,
     Attachment,
     AttachmentKind,
@@ -91,8 +89,6 @@ def attach_result(d: Dossier, *, by, pdf: bytes | None = None, now: datetime | N
     try:
         with transaction.atomic():
             d = _begin(d, by=by, verb="draft_result")
-            if d.status not in (Status.PROCESSING, Status.RESULT_READY):
-                raise Conflict(_("Chỉ dự thảo kết quả khi hồ sơ đang giải quyết."))
             if upload is None:
                 data = _render("result", build_result_context(d))
                 if data is None:
@@ -239,17 +235,8 @@ def apologize(
     if new_due is None or timezone.is_naive(new_due):
         raise InvalidInput(_("Ngày hẹn mới không hợp lệ."), fields={"new_due": _("Không hợp lệ.")})
     with transaction.atomic():
-        d = _begin(d, by=by, verb="apologize")
-        if d.status not in OPEN_STATUSES:
-            raise Conflict(_("Hồ sơ đã kết thúc, không thể hẹn lại."))
-        if _has_apology(d):
-            raise Conflict(
-                _("Hồ sơ đã được hẹn lại một lần; ngày hẹn chỉ được điều chỉnh một lần."), code="once"
-            )
-        if d.due_at is None:
-            raise Conflict(_("Hồ sơ chưa có ngày hẹn trả."))
-        cal = deadlines._cal(d)
-        if cal.working_time_between(at, d.due_at).total_seconds() < 8 * 3600:
+        d = _begin(d, by=by, verb="apologize")  # received, open, not apologised yet (transitions)
+        if not deadlines.calendar(d).at_least_working_days_before(at, d.due_at, days=1):
             raise Conflict(
                 _("Văn bản xin lỗi phải được gửi chậm nhất một ngày làm việc trước hạn trả kết quả."),
                 code="too_late",
