@@ -107,3 +107,18 @@ def test_deleting_a_user_in_the_admin_revokes_the_roles_with_audit(world, client
     assert response.status_code == 302
     assert not User.objects.filter(pk=person.pk).exists()
     assert AuditRecord.objects.filter(verb="role.revoke", object_id=str(person.pk)).exists()
+
+
+def test_deleting_users_or_an_agency_in_bulk_revokes_their_roles_with_audit(world, client):
+    people = [factories.official(role=Role.SPECIALIST, agency=world["b"]) for _ in range(2)]
+    client.force_login(world["city"])
+    response = client.post(
+        "/admin/core/user/",
+        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(verb="role.revoke").count() == 2
+    holder = factories.official(role=Role.LEADER, agency=world["b"])
+    response = client.post(f"/admin/core/agency/{world['b'].pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(verb="role.revoke", object_id=str(holder.pk)).exists()
