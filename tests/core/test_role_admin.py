@@ -7,6 +7,8 @@ from django.contrib.auth.models import Permission
 
 from tests import factories
 from tests.htmlforms import fields
+from thudo.core import actions
+from thudo.core.errors import NotAllowed
 from thudo.core.models import AuditRecord, Role, RoleGrant, User
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +124,11 @@ def test_deleting_users_or_an_agency_in_bulk_revokes_their_roles_with_audit(worl
     response = client.post(f"/admin/core/agency/{world['b'].pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert AuditRecord.objects.filter(verb="role.revoke", object_id=str(holder.pk)).exists()
+
+
+def test_an_agency_admin_cannot_revoke_a_city_admin(world):
+    grant = RoleGrant.objects.get(user=world["city"], role=Role.CITY_ADMIN)
+    with pytest.raises(NotAllowed):
+        actions.revoke_role(grant, by=world["local"])
+    assert RoleGrant.objects.filter(pk=grant.pk).exists()
+    assert not AuditRecord.objects.filter(verb="role.revoke").exists()
