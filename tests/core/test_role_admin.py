@@ -7,6 +7,8 @@ from django.contrib.auth.models import Permission
 
 from tests import factories
 from tests.htmlforms import fields
+from thudo.core import actions
+from thudo.core.errors import NotAllowed
 from thudo.core.models import AuditRecord, Role, RoleGrant, User
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +109,26 @@ def test_deleting_a_user_in_the_admin_revokes_the_roles_with_audit(world, client
     assert response.status_code == 302
     assert not User.objects.filter(pk=person.pk).exists()
     assert AuditRecord.objects.filter(verb="role.revoke", object_id=str(person.pk)).exists()
+
+
+def test_deleting_users_or_an_agency_in_bulk_revokes_their_roles_with_audit(world, client):
+    people = [factories.official(role=Role.SPECIALIST, agency=world["b"]) for _ in range(2)]
+    client.force_login(world["city"])
+    response = client.post(
+        "/admin/core/user/",
+        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(verb="role.revoke").count() == 2
+    holder = factories.official(role=Role.LEADER, agency=world["b"])
+    response = client.post(f"/admin/core/agency/{world['b'].pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(verb="role.revoke", object_id=str(holder.pk)).exists()
+
+
+def test_an_agency_admin_cannot_revoke_a_city_admin(world):
+    grant = RoleGrant.objects.get(user=world["city"], role=Role.CITY_ADMIN)
+    with pytest.raises(NotAllowed):
+        actions.revoke_role(grant, by=world["local"])
+    assert RoleGrant.objects.filter(pk=grant.pk).exists()
+    assert not AuditRecord.objects.filter(verb="role.revoke").exists()

@@ -46,6 +46,19 @@ class AgencyAdmin(admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def delete_model(self, request, obj):
+        revoke_grants(request, obj.grants.all())  # roles held there: revoked, audited, checked
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        revoke_grants(request, RoleGrant.objects.filter(agency__in=queryset))
+        super().delete_queryset(request, queryset)
+
+
+def revoke_grants(request, grants) -> None:
+    for grant in grants.select_related("agency", "user"):
+        actions.revoke_role(grant, by=request.user)
+
 
 class RoleGrantFormSet(BaseInlineFormSet):
     """Each added, changed or removed grant is checked by ``actions.check_grant`` before anything
@@ -117,17 +130,12 @@ class UserAdmin(BaseUserAdmin):
             )
         return None
 
-    def _revoke_all(self, request, user) -> None:
-        for grant in user.role_grants.select_related("agency", "user"):
-            actions.revoke_role(grant, by=request.user)
-
     def delete_model(self, request, obj):
-        self._revoke_all(request, obj)
+        revoke_grants(request, obj.role_grants.all())
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for user in queryset:
-            self._revoke_all(request, user)
+        revoke_grants(request, RoleGrant.objects.filter(user__in=queryset))
         super().delete_queryset(request, queryset)
 
 

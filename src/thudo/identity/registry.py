@@ -6,8 +6,8 @@ Identification; Decree 70/2024/NĐ-CP). The platform ships two adapters behind o
 - :class:`LocalRegistry` — the embedded default: the ``RegistryRecord`` table (demo and tests);
 - :class:`HttpRegistry` — a client for the real service, reached over HTTPS with a bearer token.
 
-``settings.THUDO["POPULATION_REGISTRY"]`` picks one (``"local"`` by default, or ``"http"``);
-the HTTP adapter reads ``POPULATION_REGISTRY_URL`` and ``POPULATION_REGISTRY_TOKEN``.
+``THUDO_POPULATION_REGISTRY`` picks one (``"local"`` by default, or ``"http"``); the HTTP adapter
+reads ``THUDO_POPULATION_REGISTRY_URL`` and ``THUDO_POPULATION_REGISTRY_TOKEN`` (``core.config``).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ raises (any exception counts as a failed attempt and is retried by ``tasks.deliv
 ``enabled`` whether the channel is configured at all; a disabled channel gets no outbox rows.
 
 SMS, Zalo (ZNS) and the integration webhook are plain HTTP adapters configured in
-``settings.THUDO`` (``SMS_GATEWAY_URL`` / ``SMS_GATEWAY_TOKEN``, ``ZALO_ZNS_URL`` /
-``ZALO_ZNS_TOKEN``, ``NOTIFY_WEBHOOK_URL`` / ``NOTIFY_WEBHOOK_TOKEN``): they POST JSON to the
+``core.config`` (``THUDO_SMS_GATEWAY_URL`` / ``_TOKEN``, ``THUDO_ZALO_ZNS_URL`` / ``_TOKEN``,
+``THUDO_NOTIFY_WEBHOOK_URL`` / ``_TOKEN``): they POST JSON to the
 gateway the city contracts, with the message key as ``Idempotency-Key``. A new channel is one
 more subclass in :data:`CHANNELS`.
 """

@@ -361,7 +361,7 @@ def open_signer(credential: SigningCredential) -> Iterator:
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:
-    """The platform's CA certificates plus any PEM files in ``settings.THUDO["SIGNING_TRUST_ROOTS"]``."""
+    """The platform's CA certificates plus the PEM files of ``THUDO_SIGNING_TRUST_ROOTS``."""
     roots = [_load_asn1(ca.cert_pem.encode()) for ca in CertificateAuthority.objects.all()]
     for path in config().signing_trust_roots:
         roots.append(_load_asn1(Path(path).read_bytes()))
