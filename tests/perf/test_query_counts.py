@@ -17,7 +17,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
@@ -28,6 +30,8 @@ from thudo.core import actions as core_actions
 from thudo.dossiers.models import Status
 from thudo.kpi import actions as kpi_actions
 from thudo.kpi import compute, seed
+from thudo.notifications import actions as notification_actions
+from thudo.notifications import mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +378,21 @@ def test_api_lists_read_one_page_from_the_database(client, w, path):
     assert len(r.json()["items"]) == 5
     rows = [q for q in sql if q.startswith('SELECT "dossiers_dossier"."id"')]
     assert rows and all("LIMIT" in q for q in rows)
+
+
+def test_local_mailbox_page(client, city_admin):
+    def mails(n: int) -> None:
+        notification_actions.keep_in_mailbox(
+            [EmailMessage(subject=f"Thư {i}", body="Nội dung", to=["lan@example.vn"]) for i in range(n)]
+        )
+
+    with override_settings(MAILERS={"default": {"BACKEND": mailbox.PATH}}):
+        client.force_login(city_admin)
+        mails(N)
+        client.get("/hop-thu/")
+        r, small, _sql = count(lambda: client.get("/hop-thu/"))
+        assert r.content.decode().count("lan@example.vn") >= N
+        mails(2 * N)
+        r, large, sql = count(lambda: client.get("/hop-thu/"))
+        assert r.content.decode().count("lan@example.vn") >= 3 * N
+    assert_flat(small, large, 8, sql)
