@@ -3,9 +3,10 @@
     python bench/demo_start.py --output bench/results/demo-start-YYYYMMDD.json
 
 Starts ``thudo demo --port P`` (a free port) with a new THUDO_DATA_DIR in a temporary folder,
-its output to a pipe (not a terminal), polls ``/`` until it answers 200, notes the seconds and
-the machine's load, then sends SIGINT and checks that the demo and its children are gone. Run
-it on an idle machine for the figure in the README; the load average is recorded beside it.
+its output to a pipe (not a terminal), polls ``/`` until it answers 200, notes the seconds, the
+machine's load and the CPU time the demo used until then (close to the wall time on an idle
+machine, whatever the load when measured), then sends SIGINT and checks that the demo and its
+children are gone. Run it on an idle machine for the figure in the README.
 """
 
 import argparse
@@ -48,6 +49,13 @@ def alive(pid: int) -> bool:
     return not Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and of its children it has waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
@@ -86,6 +94,7 @@ def main() -> None:
             time.sleep(0.5)
         load_during = os.getloadavg()
         kids = children(demo.pid)
+        cpu = cpu_seconds(demo.pid) if first_page is not None else None
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=60)
         time.sleep(1)
@@ -97,6 +106,8 @@ def main() -> None:
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_at_first_page": [round(x, 2) for x in load_during],
         "first_page_seconds": None if first_page is None else round(first_page, 1),
+        # what the set-up costs whatever the machine's load: about the wall time on an idle machine
+        "demo_cpu_seconds_until_first_page": None if cpu is None else round(cpu, 1),
         "children_while_serving": len(kids),
         "processes_left_after_sigint": left,
         "output": [f"{t:6.1f}s {line}" for t, line in lines],

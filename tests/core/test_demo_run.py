@@ -174,6 +174,8 @@ def test_thudo_demo_runs_worker_and_schedule_and_stops_cleanly(tmp_path):
             demo,
             log,
         )
+        # the worker's heartbeat is seen: no warning for the administrator
+        assert "Tiến trình nền không hoạt động." not in Browser(base, "admin").get("/workspace/")
         reception = Browser(base, "motcua.hoankiem")
         specialist = Browser(base, "chuyenvien.hoankiem")
         leader = Browser(base, "lanhdao.hoankiem")

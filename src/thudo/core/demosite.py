@@ -187,18 +187,21 @@ class Supervisor(threading.Thread):
             self.say(f"{child.name}: đã dừng (mã {code}), chạy lại (pid {child.process.pid})")
 
     def _terminate(self) -> None:
-        running = [c for c in self.children if c.process and c.process.poll() is None]
-        for child in running:
-            child.process.terminate()
+        running = [
+            (child.once, child.process)
+            for child in self.children
+            if child.process is not None and child.process.poll() is None
+        ]
+        for _once, process in running:
+            process.terminate()
         # A worker finishes its task on the first SIGTERM, stops it on the second: the demo's
         # history (minutes) is stopped, marked failed and queued again at the next start.
         time.sleep(0.5)
-        for child in running:
-            if child.once and child.process.poll() is None:
-                child.process.terminate()
-        running = [c.process for c in running]
+        for once, process in running:
+            if once and process.poll() is None:
+                process.terminate()
         deadline = time.monotonic() + self.grace
-        for process in running:
+        for _once, process in running:
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -206,10 +209,14 @@ class Supervisor(threading.Thread):
                 process.wait()
 
     def stop(self) -> None:
-        """Stop the children and wait until they are gone."""
+        """Stop the children and wait until they are gone (also when starting them failed
+        half-way and the watching thread never ran)."""
         self.stopping.set()
         if self.is_alive():
             self.join()
+        elif self._log is not None and not self._log.closed:
+            self._terminate()
+            self._log.close()
 
     def pids(self) -> list[int]:
         return [c.process.pid for c in self.children if c.process is not None]

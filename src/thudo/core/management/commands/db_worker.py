@@ -12,6 +12,7 @@ import threading
 
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from thudo.core import actions
@@ -46,6 +47,9 @@ class Command(db_worker.Command):
     help = db_worker.Command.help + " (with a heartbeat shown to administrators)"
 
     def handle(self, *args, **options):
-        if not options.get("batch"):
+        # Not for --batch (a one-off run), nor in the watching parent of --reload (its child,
+        # which runs the tasks, beats).
+        watcher = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+        if not options.get("batch") and not watcher:
             Heartbeat(options["worker_id"]).start()
         return super().handle(*args, **options)
