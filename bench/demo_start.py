@@ -78,6 +78,8 @@ def main() -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # as from a terminal, even when this script runs as a background job (SIGINT ignored)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         lines: list[tuple[float, str]] = []
 
@@ -96,7 +98,13 @@ def main() -> None:
         kids = children(demo.pid)
         cpu = cpu_seconds(demo.pid) if first_page is not None else None
         demo.send_signal(signal.SIGINT)
-        demo.wait(timeout=60)
+        try:
+            demo.wait(timeout=60)
+            stopped = True
+        except subprocess.TimeoutExpired:
+            stopped = False
+            demo.kill()
+            demo.wait()
         time.sleep(1)
         left = [pid for pid in [demo.pid, *kids] if alive(pid)]
     result = {
@@ -109,6 +117,7 @@ def main() -> None:
         # what the set-up costs whatever the machine's load: about the wall time on an idle machine
         "demo_cpu_seconds_until_first_page": None if cpu is None else round(cpu, 1),
         "children_while_serving": len(kids),
+        "stopped_within_60_s_of_sigint": stopped,
         "processes_left_after_sigint": left,
         "output": [f"{t:6.1f}s {line}" for t, line in lines],
     }
