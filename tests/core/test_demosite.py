@@ -7,6 +7,10 @@ import signal
 import sys
 import time
 
+import pytest
+from django.tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
 from thudo.core import demosite, progress
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
@@ -31,10 +35,11 @@ def gone(pid: int) -> bool:
 
 def test_a_child_that_dies_is_started_again_and_stopping_leaves_nothing(tmp_path):
     said: list[str] = []
+    ended: list[int] = []
     supervisor = demosite.Supervisor(
         [
             demosite.Child("worker", SLEEPER),
-            demosite.Child("history", [sys.executable, "-c", "pass"], once=True),
+            demosite.Child("history", [sys.executable, "-c", "pass"], once=True, on_exit=ended.append),
         ],
         log=tmp_path / "worker.log",
         say=said.append,
@@ -47,9 +52,10 @@ def test_a_child_that_dies_is_started_again_and_stopping_leaves_nothing(tmp_path
         os.kill(first, signal.SIGKILL)
         second = wait_until(lambda: (p := supervisor.children[0].process.pid) != first and p)
         assert any("worker: đã dừng" in line and "chạy lại" in line for line in said)
-        # a one-off child that finished is not started again
-        wait_until(lambda: supervisor.children[1].process.poll() == 0)
+        # a one-off child that finished is not started again; it is said to have ended
+        wait_until(lambda: ended == [0])
         time.sleep(1.5)
+        assert supervisor.children[1].process is None and ended == [0]
         assert not any(line.startswith("history: đã dừng") for line in said)
     finally:
         supervisor.stop()
@@ -66,3 +72,19 @@ def test_progress_in_a_log_file_shows_a_line_every_few_seconds(monkeypatch):
     bar("Hồ sơ mẫu", 6, 10)  # 7 s: nothing
     bar("Hồ sơ mẫu", 10, 10)  # done: a line
     assert out.getvalue().splitlines() == ["  Hồ sơ mẫu: 5/10", "  Hồ sơ mẫu: 10/10"]
+
+
+@pytest.mark.django_db
+def test_the_pages_say_the_history_is_loading_until_it_is_done(client):
+    banner = "Bản demo đang nạp dữ liệu lịch sử trong nền"
+    assert banner not in client.get("/").content.decode()  # not a demo: no question asked
+    demosite.queue_history()
+    try:
+        assert banner in client.get("/").content.decode()
+        DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)
+        assert banner not in client.get("/").content.decode()
+        demosite.queue_history()
+        demosite.history_ended(1)  # the history worker crashed: the pages stop waiting
+        assert not demosite.history_pending()
+    finally:
+        demosite.history_ended()

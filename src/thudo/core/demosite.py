@@ -81,6 +81,11 @@ def queue_history() -> None:
     _history["id"] = load_demo_history.enqueue().id
 
 
+def history_ended(code: int = 0) -> None:
+    """The history worker has ended (done, or crashed: then the pages stop waiting for it)."""
+    _history.pop("id", None)
+
+
 def history_pending() -> bool:
     """Is the demo history this process queued still waiting or loading?"""
     result_id = _history.get("id")
@@ -108,11 +113,13 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 @dataclass
 class Child:
-    """One supervised child process: started again if it dies, unless ``once``."""
+    """One supervised child process: started again if it dies, unless ``once`` (then
+    ``on_exit(code)`` is called when it has ended)."""
 
     name: str
     argv: list[str]
     once: bool = False
+    on_exit: Callable[[int], None] | None = None
     process: subprocess.Popen | None = None
     restarts: int = 0
 
@@ -176,11 +183,14 @@ class Supervisor(threading.Thread):
     def _watch(self) -> None:
         for child in self.children:
             code = child.process.poll() if child.process else None
-            if code is None or (child.once and code == 0):
+            if code is None:
                 continue
             if child.once or child.restarts >= self.MAX_RESTARTS:
-                self.say(f"{child.name}: đã dừng (mã {code}); xem {self.log}")
+                if code != 0:
+                    self.say(f"{child.name}: đã dừng (mã {code}); xem {self.log}")
                 child.process = None
+                if child.once and child.on_exit is not None:
+                    child.on_exit(code)
                 continue
             child.restarts += 1
             self._spawn(child)

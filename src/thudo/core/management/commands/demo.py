@@ -131,6 +131,7 @@ class Command(BaseCommand):
                     "Nạp dữ liệu lịch sử (db_worker --queue-name demo)",
                     [*python, "--queue-name", demosite.HISTORY_QUEUE, "--batch"],
                     once=True,
+                    on_exit=demosite.history_ended,
                 ),
             ],
             log=settings.DATA_DIR / "worker.log",
