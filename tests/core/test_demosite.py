@@ -8,10 +8,12 @@ import sys
 import time
 
 import pytest
+from django.core import management
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from thudo.core import demosite, progress
+from thudo.core.management.commands import demo as demo_command
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(120)"]
 
@@ -88,3 +90,27 @@ def test_the_pages_say_the_history_is_loading_until_it_is_done(client):
         assert not demosite.history_pending()
     finally:
         demosite.history_ended()
+
+
+@pytest.mark.django_db
+def test_no_worker_serves_without_worker_and_schedule(monkeypatch, capsys):
+    served = []
+
+    def call_command(name, *args, **options):
+        if name == "runserver":
+            served.append(args)
+            raise KeyboardInterrupt  # Ctrl-C at once
+
+    monkeypatch.setattr(demo_command, "call_command", call_command)
+    monkeypatch.setattr(demosite, "load_now", lambda **kw: [])
+    loaded_later = []
+    monkeypatch.setattr(demosite, "load_later", lambda **kw: loaded_later.append(True))
+    started = []
+    monkeypatch.setattr(demosite.Supervisor, "start", lambda self: started.append(self))
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    management.call_command("demo", "--no-worker", "--port", "0")
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+    out = capsys.readouterr().out
+    assert served and not started and loaded_later == [True]  # the history before serving
+    assert "Không có tiến trình nền (--no-worker)" in out and "Lịch định kỳ" not in out
+    assert "Đã dừng máy chủ, tiến trình nền và lịch định kỳ." in out

@@ -80,8 +80,7 @@ class Command(BaseCommand):
         self.supervisor, self.scheduler = None, None
         # Ctrl-C and SIGTERM stop everything, also when SIGINT was ignored by whoever started
         # us (a background job of a non-interactive shell inherits SIGINT ignored).
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
+        previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             if worker:
                 self._start_background(base)
@@ -114,6 +113,8 @@ class Command(BaseCommand):
                 self.supervisor.stop()
             with contextlib.suppress(OSError):  # the terminal or pipe may be gone already
                 self.say("Đã dừng máy chủ, tiến trình nền và lịch định kỳ.")
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _check_port(self, host: str, port: int) -> None:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
