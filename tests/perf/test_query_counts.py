@@ -17,7 +17,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.mail import EmailMessage
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
@@ -28,6 +30,8 @@ from thudo.core import actions as core_actions
 from thudo.dossiers.models import Status
 from thudo.kpi import actions as kpi_actions
 from thudo.kpi import compute, seed
+from thudo.notifications import actions as notification_actions
+from thudo.notifications import mailbox
 
 pytestmark = pytest.mark.django_db
 
@@ -391,3 +395,21 @@ def test_verification_page_lists_certificates_in_fixed_queries(client, db, setti
     r, large, sql = count(lambda: client.get(url))
     assert r.content.decode().count("PERF-") == 6 * N
     assert_flat(small, large, 4, sql)  # the CAs, the signers with their agencies and CA
+
+
+def test_local_mailbox_page(client, city_admin):
+    def mails(n: int) -> None:
+        notification_actions.keep_in_mailbox(
+            [EmailMessage(subject=f"Thư {i}", body="Nội dung", to=["lan@example.vn"]) for i in range(n)]
+        )
+
+    with override_settings(MAILERS={"default": {"BACKEND": mailbox.PATH}}):
+        client.force_login(city_admin)
+        mails(N)
+        client.get("/hop-thu/")
+        r, small, _sql = count(lambda: client.get("/hop-thu/"))
+        assert r.content.decode().count("lan@example.vn") >= N
+        mails(2 * N)
+        r, large, sql = count(lambda: client.get("/hop-thu/"))
+        assert r.content.decode().count("lan@example.vn") >= 3 * N
+    assert_flat(small, large, 8, sql)

@@ -253,6 +253,11 @@ PAGES: dict[str, Row] = {
     "notifications:list": Row(SIGNED_IN_PAGE),
     "notifications:mark_read POST": Row(OWNER_PAGE.replace("200", "302"), fill={"pk": "notification_id"}),
     "notifications:mark_all_read POST": Row(SIGNED_IN_PAGE.replace("200", "302")),
+    "notifications:mailbox": Row(
+        NOBODY_PAGE,
+        note="tests deliver to Django's in-memory mailer, so there is no local mailbox; who sees what "
+        "in it: tests/notifications/test_mailbox.py",
+    ),
     # --- the owner's dossier pages ---
     "dossiers:submit": Row(SIGNED_IN_PAGE),
     "dossiers:mine": Row(SIGNED_IN_PAGE),

@@ -66,13 +66,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # thudo.core before django_tasks_db: its ``db_worker`` (the library's worker plus a
+    # heartbeat) takes the place of the library's command of the same name.
+    "thudo.core",
     "django_tasks_db",
     "axes",
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "thudo.core",
     "thudo.identity",
     "thudo.procedures",
     "thudo.dossiers",
@@ -147,7 +149,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background work (django.tasks + django-tasks-db) -------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Queue "demo": the demo's history, loaded by its own worker beside the site (thudo demo).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "demo"]}}
 
 # One process (the embedded default): local memory. Several app servers share one Redis
 # (THUDO_CACHE_URL=redis://host:6379/0) so that permission caches and their invalidation are the
@@ -240,12 +243,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
-# Demo and development print e-mail to the console; behind HTTPS (production) the default is SMTP.
+# Demo and development keep e-mail in the local mailbox, read at /hop-thu/ (ADR 0007); behind
+# HTTPS (production) the default is SMTP. THUDO_EMAIL_BACKEND chooses any Django mail backend.
 _mail_backend = os.environ.get(
     "THUDO_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if HTTPS
-    else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if HTTPS else "thudo.notifications.mailbox.MailboxBackend",
 )
 MAILERS = {
     "default": {

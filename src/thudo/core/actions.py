@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +30,7 @@ from thudo.core.models import (
     UnitLevel,
     UnitSuccession,
     User,
+    WorkerHeartbeat,
 )
 from thudo.core.text import clean, fold
 
@@ -245,9 +246,18 @@ def update_agency(agency: Agency, *, by, **changes) -> Agency:
 
 
 def create_user(
-    *, username: str, password: str | None, full_name: str = "", email: str = "", by=None, is_staff=False
+    *,
+    username: str,
+    password: str | None,
+    full_name: str = "",
+    email: str = "",
+    by=None,
+    is_staff=False,
+    password_hash: str = "",
 ) -> User:
-    """Create an account; the password is checked by the configured validators."""
+    """Create an account; the password is checked by the configured validators.
+    ``password_hash`` (instead of ``password``): an already hashed password, e.g. the one hash
+    the demo accounts share (hashing costs about half a second, by design)."""
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
@@ -257,7 +267,9 @@ def create_user(
     if User.objects.filter(username__iexact=username).exists():
         raise InvalidInput(fields={"username": _("Tên đăng nhập đã được dùng.")})
     user = User(username=username, full_name=clean(full_name), email=email, is_staff=is_staff)
-    if password:
+    if password_hash:
+        user.password = password_hash
+    elif password:
         try:
             validate_password(password, user)
         except ValidationError as exc:
@@ -391,3 +403,21 @@ def revoke_api_token(token: ApiToken, *, by=None) -> ApiToken:
             token.save(update_fields=["revoked_at"])
             audit.record("token.revoke", by=by, obj=token)
     return token
+
+
+# --- the background worker's heartbeat ---------------------------------------------------------
+
+HEARTBEAT_KEEP = timedelta(days=1)  # rows of workers not seen for longer are removed
+
+
+def record_worker_heartbeat(worker_id: str, *, host: str, pid: int, started_at: datetime) -> None:
+    """The worker ``worker_id`` is alive now. Not audited: a machine's pulse, not a decision,
+    written every few seconds. Rows of workers gone for a day are removed on the way."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=now, pid=pid, host=host)
+        if not updated:
+            WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEEP).delete()
+            WorkerHeartbeat.objects.create(
+                worker_id=worker_id, host=host, pid=pid, started_at=started_at, seen_at=now
+            )

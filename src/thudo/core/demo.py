@@ -1,5 +1,6 @@
 """Demo content of the foundation: Hanoi's units and agencies, and the officials' accounts."""
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from thudo.core import actions
@@ -40,6 +41,7 @@ def load(*, progress, stdout) -> list[tuple[str, str, str]]:
     actions.load_units(provinces=[config().province_code], progress=progress)
     actions.load_agencies(progress=progress)
     accounts = []
+    password_hash = ""  # one slow hash for every demo account: the first start stays fast
     with transaction.atomic():
         for username, full_name, role, selector in OFFICIALS:
             agency = _agency(selector)
@@ -47,9 +49,11 @@ def load(*, progress, stdout) -> list[tuple[str, str, str]]:
                 continue
             user = User.objects.filter(username=username).first()
             if user is None:
+                password_hash = password_hash or make_password(DEMO_PASSWORD)
                 user = actions.create_user(
                     username=username,
-                    password=DEMO_PASSWORD,
+                    password=None,
+                    password_hash=password_hash,
                     full_name=full_name,
                     is_staff=role in (Role.CITY_ADMIN, Role.AGENCY_ADMIN),
                 )

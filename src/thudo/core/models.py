@@ -259,3 +259,22 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The background worker (``thudo db_worker``) says it is alive: one row per worker, its
+    ``seen_at`` moved forward every few seconds. The workspace warns the administrators when no
+    worker has been seen for a few minutes (queued KPI refreshes and e-mails would wait)."""
+
+    worker_id = models.CharField(_("mã tiến trình"), max_length=64, unique=True)
+    host = models.CharField(_("máy"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("số hiệu tiến trình"), default=0)
+    started_at = models.DateTimeField(_("bắt đầu lúc"))
+    seen_at = models.DateTimeField(_("hoạt động gần nhất"), db_index=True)
+
+    class Meta:
+        verbose_name = _("nhịp tiến trình nền")
+        verbose_name_plural = _("nhịp tiến trình nền")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id}@{self.host}"

@@ -1,7 +1,12 @@
-"""A small progress bar for long loading steps (a line per step when not on a terminal)."""
+"""A small progress bar for long loading steps. Not on a terminal (a pipe, a log file), it
+writes a line every EVERY seconds and one when the step is done, so a slow step still shows
+that it moves."""
 
 import sys
+import time
 from typing import TextIO
+
+EVERY = 5.0  # seconds between progress lines when not on a terminal
 
 
 class Bar:
@@ -9,6 +14,7 @@ class Bar:
         self.stream = stream or sys.stderr
         self.width = width
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._last_line = time.monotonic()
 
     def __call__(self, label: str, done: int, total: int) -> None:
         total = max(total, 1)
@@ -20,5 +26,8 @@ class Bar:
                 self.stream.write("\n")
             self.stream.flush()
             return
-        if done >= total:
+        now = time.monotonic()
+        if done >= total or now - self._last_line >= EVERY:
+            self._last_line = now
             self.stream.write(f"  {label}: {done}/{total}\n")
+            self.stream.flush()

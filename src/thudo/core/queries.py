@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from thudo.core import permissions
 from thudo.core.errors import NotFound
-from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, Scheme
+from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, Scheme, WorkerHeartbeat
 from thudo.core.text import fold
 
 
@@ -82,3 +86,26 @@ def audit_log(
     if object_id:
         qs = qs.filter(object_id=object_id)
     return qs.order_by("-seq")
+
+
+# A worker beats every HEARTBEAT_SECONDS (core/management/commands/db_worker.py); silence for
+# longer than this means no worker runs (or all are stuck).
+WORKER_SILENCE = timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class WorkerSilence:
+    """No background worker has been seen since ``last_seen`` (``None``: never)."""
+
+    last_seen: datetime | None
+
+
+def worker_silence(person, *, now: datetime | None = None) -> WorkerSilence | None:
+    """For the platform's administrators: a warning when no worker has beaten within
+    WORKER_SILENCE, else ``None`` (also ``None`` for everyone else, without a query)."""
+    if not permissions.is_city_admin(person):
+        return None
+    last = WorkerHeartbeat.objects.aggregate(last=Max("seen_at"))["last"]
+    if last is not None and last >= (now or timezone.now()) - WORKER_SILENCE:
+        return None
+    return WorkerSilence(last_seen=last)

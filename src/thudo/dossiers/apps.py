@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from thudo.core.schedule import ScheduledTask
+
 
 class DossiersConfig(AppConfig):
     name = "thudo.dossiers"
@@ -16,6 +18,15 @@ class DossiersConfig(AppConfig):
         ("dossiers:work_queue", _("Hồ sơ cần xử lý")),
         ("dossiers:signing", _("Phê duyệt, ký số"), "can:dossier.sign"),
         ("dossiers:register", _("Sổ theo dõi hồ sơ")),
+    ]
+
+    # The schedule (core.schedule; docs/operations.md): what the worker runs when.
+    schedule = [
+        ScheduledTask(
+            "thudo.dossiers.tasks.send_reminders",
+            ("30 7 * * mon-sat", "0 13 * * mon-sat"),
+            _("nhắc hạn hồ sơ: 07:30 và 13:00 thứ Hai–thứ Bảy"),
+        ),
     ]
 
     def ready(self) -> None:

@@ -1,4 +1,5 @@
-"""Demo dossiers: about 200 over the last four months, at the demo agencies, in every state.
+"""Demo dossiers: about 200 over the last four months (loaded after the site is up, by the
+background worker: ``load_later``), at the demo agencies, in every state.
 
 Deterministic (``random.Random(2026)``) and idempotent (skipped when demo dossiers exist; they
 carry ``form_data["demo"] = True``). Everything goes through :mod:`thudo.dossiers.actions` with an
@@ -11,6 +12,7 @@ Forms 01–05 are rendered as PDF for the most recent dossiers only (rendering i
 from __future__ import annotations
 
 import io
+import os
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -29,7 +31,8 @@ from thudo.procedures.models import Level, Procedure, Process
 from thudo.procedures.models import Status as PStatus
 from thudo.signing import pki
 
-TOTAL = 200
+# THUDO_DEMO_DOSSIERS: a shorter history (the test that runs the real demo uses a few).
+TOTAL = int(os.environ.get("THUDO_DEMO_DOSSIERS") or 200)
 DAYS = 120
 RENDERED_RECENT = 15
 
@@ -331,14 +334,14 @@ def _transfer(desks: list[Desk], citizens: list[User], now: datetime) -> None:
     )
 
 
-def load(*, progress, stdout) -> list[tuple[str, str, str]]:
+def load_later(*, progress, stdout) -> None:
     if Dossier.objects.filter(form_data__demo=True).exists():
         stdout.write("  Hồ sơ mẫu đã có: bỏ qua.")
-        return []
+        return
     desks = [d for d in _desks() if d.reception is not None]
     if not desks:
         stdout.write("  Chưa có cơ quan/thủ tục mẫu: bỏ qua hồ sơ mẫu.")
-        return []
+        return
     officials = [r for r in Role.values if r != Role.CITIZEN]
     citizens = list(
         User.objects.filter(citizen__isnull=False)
@@ -380,4 +383,3 @@ def load(*, progress, stdout) -> list[tuple[str, str, str]]:
     except DomainError as exc:
         stdout.write(f"  ! liên thông mẫu: {exc.message}")
     stdout.write(f"  Hồ sơ: {made} hồ sơ mẫu" + (f", {skipped} bỏ qua" if skipped else ""))
-    return []

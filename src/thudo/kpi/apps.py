@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from thudo.core.schedule import ScheduledTask
+
 
 class KpiConfig(AppConfig):
     name = "thudo.kpi"
@@ -11,6 +13,15 @@ class KpiConfig(AppConfig):
         ("kpi:overview", _("Chỉ số phục vụ"), "can:kpi.view"),
         ("kpi:targets", _("Mục tiêu chuyển đổi số")),
         ("kpi:reports", _("Báo cáo định kỳ")),
+    ]
+
+    schedule = [
+        ScheduledTask(
+            "thudo.kpi.tasks.rollup_current", ("*/5 * * * *",), _("tổng hợp chỉ số: 5 phút một lần")
+        ),
+        ScheduledTask(
+            "thudo.kpi.tasks.publish_month", ("0 6 1 * *",), _("công bố xếp hạng tháng trước: 06:00 ngày 1")
+        ),
     ]
 
     def ready(self) -> None:

@@ -1,5 +1,6 @@
-"""Demo content of the kpi app: the two indicator sets, the months of demo dossiers rolled up, the
-last complete month published, and one periodic report form assigned to a few agencies."""
+"""Demo content of the kpi app: the two indicator sets and one periodic report form assigned to a
+few agencies; later (in the background, after the demo dossiers) their months rolled up and the
+last complete month published."""
 
 from __future__ import annotations
 
@@ -37,14 +38,9 @@ DEMO_FORM = {
 
 
 def load(*, progress, stdout) -> list[tuple[str, str, str]]:
+    """The fast part: the indicator sets and the report form (the history comes later)."""
     actions.load_sets(by=None)
-    first = Dossier.objects.aggregate(m=Min("submitted_at"))["m"]
-    last_complete = compute.last_complete_month()
-    since = min(compute.this_month(first), last_complete) if first else last_complete
-    compute.catch_up(since=since, progress=progress)
-    period = f"{last_complete:%Y-%m}"
-    if not Snapshot.objects.filter(period=period).exists():
-        actions.publish(period, by=None)
+    period = f"{compute.last_complete_month():%Y-%m}"
     form = ReportForm.objects.filter(code=DEMO_FORM["code"]).first() or actions.create_form(
         by=None, **DEMO_FORM
     )
@@ -56,5 +52,18 @@ def load(*, progress, stdout) -> list[tuple[str, str, str]]:
     actions.assign(
         form, by=None, agencies=agencies, period=period, deadline=compute.this_month() + dt.timedelta(days=9)
     )
-    stdout.write(f"  KPI: published {period}; report form {form.code} assigned to {len(agencies)} agencies\n")
+    stdout.write(f"  KPI: report form {form.code} assigned to {len(agencies)} agencies\n")
     return []
+
+
+def load_later(*, progress, stdout) -> None:
+    """After the demo dossiers (``thudo.dossiers.demo.load_later``): their months rolled up and
+    the last complete month published."""
+    first = Dossier.objects.aggregate(m=Min("submitted_at"))["m"]
+    last_complete = compute.last_complete_month()
+    since = min(compute.this_month(first), last_complete) if first else last_complete
+    compute.catch_up(since=since, progress=progress)
+    period = f"{last_complete:%Y-%m}"
+    if not Snapshot.objects.filter(period=period).exists():
+        actions.publish(period, by=None)
+    stdout.write(f"  KPI: published {period}\n")

@@ -23,7 +23,7 @@ from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, NotAllowed, NotFound
 from thudo.core.events import PersonNotified
 from thudo.notifications import channels
-from thudo.notifications.models import Notification, OutboxMessage, OutboxStatus
+from thudo.notifications.models import MailboxMessage, Notification, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
 
@@ -271,3 +271,25 @@ def record_failure(message: OutboxMessage, error: BaseException) -> OutboxMessag
     if locked.status == OutboxStatus.DEAD:
         logger.error("outbox message %s is dead after %s attempts: %s", locked.pk, locked.attempts, error)
     return locked
+
+
+def keep_in_mailbox(emails) -> int:
+    """Keep e-mails in the local mailbox (``mailbox.MailboxBackend``), one row per recipient.
+    Not audited: the outbox row of each message already records that it was sent."""
+    rows = []
+    for email in emails:
+        email.message()  # the headers are valid, as a real mail server would require
+        message_id = str(email.extra_headers.get("Message-ID", ""))
+        for recipient in email.recipients():
+            rows.append(
+                MailboxMessage(
+                    recipient=recipient[:254],
+                    sender=str(email.from_email or "")[:254],
+                    subject=str(email.subject)[:255],
+                    body=str(email.body),
+                    message_id=message_id[:255],
+                )
+            )
+    with transaction.atomic():
+        MailboxMessage.objects.bulk_create(rows)
+    return len(emails)

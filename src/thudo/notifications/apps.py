@@ -1,12 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from thudo.core.schedule import ScheduledTask
+
 
 class NotificationsConfig(AppConfig):
     name = "thudo.notifications"
     label = "notifications"
     verbose_name = _("Thông báo")
     portal_nav = [("notifications:list", _("Thông báo"), "auth")]
+
+    schedule = [
+        ScheduledTask(
+            "thudo.notifications.tasks.deliver_due", ("* * * * *",), _("gửi thông báo đến hạn: mỗi phút")
+        ),
+    ]
 
     def ready(self) -> None:
         from thudo.core import events, permissions

@@ -99,3 +99,24 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"
+
+
+class MailboxMessage(models.Model):
+    """An e-mail the platform "sent" while no real mail server is configured (the demo, a
+    development machine): kept here by ``mailbox.MailboxBackend`` and shown at /hop-thu/ so the
+    messages can be read. One row per recipient."""
+
+    recipient = models.CharField(_("người nhận"), max_length=254, db_index=True)
+    sender = models.CharField(_("người gửi"), max_length=254, blank=True)
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thư trong hộp thư thử nghiệm")
+        verbose_name_plural = _("hộp thư thử nghiệm")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"

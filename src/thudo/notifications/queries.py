@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import permissions
 from thudo.core.errors import NotAllowed, NotFound
-from thudo.notifications.models import Notification, OutboxMessage, OutboxStatus
+from thudo.notifications.models import MailboxMessage, Notification, OutboxMessage, OutboxStatus
 
 
 def for_user(person, *, unread: bool | None = None) -> QuerySet[Notification]:
@@ -51,4 +51,17 @@ def outbox_message(person, message_id: int) -> OutboxMessage:
     return message
 
 
-__all__ = ["OutboxStatus", "for_user", "outbox", "outbox_message", "own", "unread_count"]
+def mailbox(person) -> QuerySet[MailboxMessage]:
+    """The local mailbox: the e-mails sent to the person's own address; everything for city
+    administrators (``notification.manage``). Newest first."""
+    if person is None or not person.is_authenticated:
+        return MailboxMessage.objects.none()
+    qs = MailboxMessage.objects.all()
+    if not permissions.can(person, "notification.manage"):
+        if not person.email:
+            return MailboxMessage.objects.none()
+        qs = qs.filter(recipient__iexact=person.email)
+    return qs.order_by("-sent_at", "-pk")
+
+
+__all__ = ["OutboxStatus", "for_user", "mailbox", "outbox", "outbox_message", "own", "unread_count"]

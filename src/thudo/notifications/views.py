@@ -1,15 +1,18 @@
-"""Pages: the signed-in person's notices (/thong-bao/)."""
+"""Pages: the signed-in person's notices (/thong-bao/) and, without a mail server, the local
+mailbox (/hop-thu/)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from thudo.core.errors import NotFound
 from thudo.notifications import actions, queries
+from thudo.notifications import mailbox as local_mailbox
 
 
 @login_required
@@ -18,8 +21,20 @@ def notification_list(request):
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread": queries.unread_count(request.user)},
+        {
+            "page": page,
+            "unread": queries.unread_count(request.user),
+            "mailbox": local_mailbox.enabled(),
+        },
     )
+
+
+@login_required
+def mailbox(request):
+    if not local_mailbox.enabled():
+        raise Http404(_("Nền tảng gửi thư qua máy chủ thư; không có hộp thư thử nghiệm."))
+    page = Paginator(queries.mailbox(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/mailbox.html", {"page": page})
 
 
 @login_required

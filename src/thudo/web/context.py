@@ -10,7 +10,7 @@ from functools import cache
 from django.apps import apps
 from django.urls import reverse
 
-from thudo.core import permissions
+from thudo.core import demosite, permissions
 
 
 @cache
@@ -47,4 +47,6 @@ def platform(request):
         "is_official": is_official,
         "portal_nav": _links("portal_nav", user),
         "workspace_nav": _links("workspace_nav", user) if is_official else [],
+        # thudo demo, while its history loads in the background (no query otherwise).
+        "demo_history_pending": demosite.history_pending(),
     }

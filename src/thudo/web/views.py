@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from thudo.core import queries as core_queries
 from thudo.web.context import platform
 
 
@@ -12,4 +13,6 @@ def home(request):
 def workspace(request):
     if not platform(request)["is_official"]:
         return redirect("web:home")
-    return render(request, "web/workspace.html")
+    return render(
+        request, "web/workspace.html", {"worker_silence": core_queries.worker_silence(request.user)}
+    )
