@@ -6,8 +6,6 @@ action in :mod:`thudo.dossiers.actions` and show its :class:`~thudo.core.errors.
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -141,8 +139,9 @@ class PapersMixin:
         }
 
 
-class SubmitForm(PapersMixin, ApplicantForm):
-    """Nộp hồ sơ trực tuyến."""
+class AgencyStepForm(forms.Form):
+    """Step 1 of the guided submission: the receiving agency, listed in Vietnamese alphabetical
+    order (``order``: the agencies shown, already sorted and filtered by the search box)."""
 
     agency = forms.ModelChoiceField(
         label=_("Cơ quan tiếp nhận"),
@@ -150,30 +149,18 @@ class SubmitForm(PapersMixin, ApplicantForm):
         empty_label=_("— Chọn cơ quan —"),
         error_messages=_messages(),
     )
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    note = forms.CharField(
-        label=_("Ghi chú cho cơ quan (không bắt buộc)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
-    field_order = ["agency"]
-
-    def __init__(self, *args, agencies, papers, reusable=None, **kwargs):
+    def __init__(self, *args, agencies, order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-            only = list(agencies[:2])
-            if len(only) == 1:
-                self.initial.setdefault("agency", only[0].pk)
-        self.add_paper_fields(papers, reusable)
+        field = self.fields["agency"]
+        field.queryset = agencies
+        field.choices = [("", field.empty_label), *[(a.pk, a.name) for a in order]]
+        if len(order) > 1:
+            field.widget.attrs["size"] = min(len(order) + 1, 10)
 
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_papers(cleaned)
-        return cleaned
+
+def clean_note(text: str) -> str:
+    return " ".join((text or "").split())[:1000]
 
 
 class CounterForm(PapersMixin, ApplicantForm):

@@ -69,20 +69,6 @@ def _citizen_of(user):
         return None
 
 
-def _applicant_initial(user) -> dict:
-    citizen = _citizen_of(user)
-    if citizen is not None and getattr(citizen, "pin", None):
-        return {
-            "applicant_name": citizen.full_name,
-            "applicant_pin": citizen.pin,
-            "applicant_birth_date": citizen.birth_date,
-            "applicant_phone": citizen.phone,
-            "applicant_email": citizen.email,
-            "applicant_address": citizen.address,
-        }
-    return {"applicant_name": getattr(user, "full_name", "") or "", "applicant_email": user.email or ""}
-
-
 def _lookup_url(request, d: Dossier) -> str:
     return request.build_absolute_uri(reverse("dossiers:lookup_detail", args=[d.code])) + f"?s={d.secret}"
 
@@ -150,61 +136,6 @@ def _serve(field, name: str, *, inline: bool = False) -> FileResponse:
 
 
 # --- citizen portal -----------------------------------------------------------------------------
-
-
-@login_required
-@hide_denied
-def submit(request, procedure_code: str):
-    """Nộp hồ sơ trực tuyến."""
-    procedure = procedure_queries.get_published(procedure_code)
-    agencies = procedure_queries.agencies_offering(procedure)
-    papers = list(procedure.papers.all())
-    reusable = [
-        (
-            str(a.pk),
-            f"{a.original_name} — {a.paper.name if a.paper_id else a.get_kind_display()} ({a.dossier.code})",
-        )
-        for a in queries.reusable_attachments(request.user)[:30]
-    ]
-    reuse_choices = {p.pk: reusable for p in papers}
-    kwargs = {"agencies": agencies, "papers": papers, "reusable": reuse_choices}
-    if request.method == "POST":
-        form = f.SubmitForm(request.POST, request.FILES, **kwargs)
-        if form.is_valid():
-            files = [
-                (paper_id, upload)
-                for paper_id, uploads in form.files_by_paper().items()
-                for upload in uploads
-            ]
-            files += [{"paper": paper_id, "reuse": int(pk)} for paper_id, pk in form.reused().items()]
-            try:
-                d = actions.submit_online(
-                    procedure=procedure,
-                    agency=form.cleaned_data["agency"],
-                    applicant=form.applicant(),
-                    form_data={"note": form.cleaned_data.get("note", "")},
-                    files=files,
-                    by=request.user,
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-            except DomainError as exc:
-                _apply_errors(form, exc)
-            else:
-                return redirect("dossiers:receipt", code=d.code)
-    else:
-        form = f.SubmitForm(initial=_applicant_initial(request.user), **kwargs)
-    citizen = _citizen_of(request.user)
-    return render(
-        request,
-        "dossiers/submit.html",
-        {
-            "procedure": procedure,
-            "form": form,
-            "citizen": citizen,
-            "verified": bool(citizen and getattr(citizen, "verified_at", None)),
-            "fee": procedure_queries.fee_for(procedure, "online", timezone.localdate()),
-        },
-    )
 
 
 @login_required
