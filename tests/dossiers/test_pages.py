@@ -102,10 +102,12 @@ def test_supplement_upload_after_a_request(client, world):
     login(client, world.citizen_user)
     page = client.get(f"/ho-so/{d.code}/").content.decode()
     assert "Bổ sung hồ sơ" in page and "Giấy chứng sinh bị mờ" in page
+    # one upload per paper asked, under the officer's reason
+    assert 'name="item_0"' in page and 'name="item_1"' not in page
     empty = client.post(f"/ho-so/{d.code}/bo-sung/", {"note": ""})
     assert empty.status_code == 422
-    assert "Vui lòng nhập thông tin này." in empty.content.decode()
-    response = client.post(f"/ho-so/{d.code}/bo-sung/", {"files": [pdf("ban-ro.pdf")], "note": "Bản rõ hơn"})
+    assert "Cần đính kèm giấy tờ bổ sung." in empty.content.decode()
+    response = client.post(f"/ho-so/{d.code}/bo-sung/", {"item_0": [pdf("ban-ro.pdf")], "note": "Bản rõ hơn"})
     assert response.status_code == 302
     d.refresh_from_db()
     assert d.status != Status.SUPPLEMENT_REQUESTED

@@ -336,3 +336,67 @@ def test_wrong_applicant_data_stays_on_the_step_with_vietnamese_messages(client,
     page = response.content.decode()
     assert "Số định danh cá nhân gồm đúng 12 chữ số." in page and "Vui lòng nhập thông tin này." in page
     assert not Dossier.objects.exists()
+
+
+def test_the_supplement_form_shows_each_reason_with_its_upload_and_keeps_files(client, world):
+    from thudo.dossiers import actions
+
+    d = submit_online(world)
+    actions.request_supplement(
+        d, by=world.reception, reasons=["Giấy chứng sinh bị mờ", "Thiếu chữ ký trên tờ khai"]
+    )
+    client.force_login(world.citizen_user)
+    page = client.get(f"/ho-so/{d.code}/").content.decode()
+    assert "Giấy chứng sinh bị mờ" in page and "Thiếu chữ ký trên tờ khai" in page
+    assert 'name="item_0"' in page and 'name="item_1"' in page
+    bad = SimpleUploadedFile("x.pdf", b"not a pdf", content_type="application/pdf")
+    response = client.post(
+        f"/ho-so/{d.code}/bo-sung/", {"item_0": upload("chung-sinh-ro.pdf"), "item_1": bad}
+    )
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "chung-sinh-ro.pdf" in text and "Chỉ nhận tệp PDF" in text
+    draft = Draft.objects.get(kind="dossier.supplement")
+    ok = client.post(
+        f"/ho-so/{d.code}/bo-sung/", {"draft": draft.pk, "item_1": upload("to-khai-ky.pdf"), "note": ""}
+    )
+    assert ok.status_code == 302
+    names = set(d.attachments.filter(kind="supplement").values_list("original_name", flat=True))
+    assert names == {"chung-sinh-ro.pdf", "to-khai-ky.pdf"}
+
+
+def test_counter_reception_keeps_scanned_papers_after_an_error(client, world):
+    client.force_login(world.reception)
+    first, second = papers(world)
+    data = {
+        "thu_tuc": world.procedure.code,
+        "agency": world.agency.pk,
+        "applicant_name": "Trần Văn Quầy",
+        "applicant_pin": "123",
+        f"paper_{first.pk}": upload("quet-to-khai.pdf"),
+        f"paper_{second.pk}": upload("quet-chung-sinh.pdf"),
+    }
+    bad = client.post("/can-bo/tiep-nhan/tai-quay/", data)
+    assert bad.status_code == 422
+    page = bad.content.decode()
+    assert "Số định danh cá nhân gồm đúng 12 chữ số." in page
+    assert "quet-to-khai.pdf" in page and "quet-chung-sinh.pdf" in page and "Đã đính kèm" in page
+    draft = Draft.objects.get(kind="dossier.counter")
+    fixed = {
+        "thu_tuc": world.procedure.code,
+        "agency": world.agency.pk,
+        "draft": draft.pk,
+        "applicant_name": "Trần Văn Quầy",
+        "applicant_pin": "001090012345",
+    }
+    ok = client.post("/can-bo/tiep-nhan/tai-quay/", fixed)
+    assert ok.status_code == 302
+    d = Dossier.objects.get()
+    assert sorted(d.attachments.filter(kind="paper").values_list("original_name", flat=True)) == [
+        "quet-chung-sinh.pdf",
+        "quet-to-khai.pdf",
+    ]
+    # another officer cannot use that (now gone) draft, and a new walk-in starts empty
+    assert not Draft.objects.exists()
+    fresh = client.get("/can-bo/tiep-nhan/tai-quay/", {"thu_tuc": world.procedure.code}).content.decode()
+    assert "Đã đính kèm" not in fresh

@@ -87,8 +87,11 @@ def uploads_by_slot(draft: Draft) -> dict[str, list[DraftUpload]]:
 # --- writes -------------------------------------------------------------------------------------
 
 
-def start(*, owner, kind: str, subject: str = "", data: dict | None = None, now=None) -> Draft:
-    """A new draft for ``owner`` (one per form and subject: an open one is returned instead)."""
+def start(
+    *, owner, kind: str, subject: str = "", data: dict | None = None, resume: bool = True, now=None
+) -> Draft:
+    """A new draft for ``owner``; with ``resume`` (one draft per form and subject) the open one is
+    returned instead. An officer's counter form never resumes: each walk-in gets a fresh draft."""
     at = _now(now)
     with transaction.atomic():
         existing = (
@@ -96,6 +99,8 @@ def start(*, owner, kind: str, subject: str = "", data: dict | None = None, now=
             .filter(owner=owner, kind=kind, subject=subject, expires_at__gt=at)
             .order_by("-updated_at")
             .first()
+            if resume
+            else None
         )
         if existing is not None:
             return existing

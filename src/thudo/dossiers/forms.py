@@ -171,10 +171,15 @@ class CounterForm(PapersMixin, ApplicantForm):
         super().__init__(*args, **kwargs)
         self.add_paper_fields(papers)
 
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_papers(cleaned)
-        return cleaned
+    def check_stored(self, stored: dict, refused: dict) -> None:
+        """Errors next to each paper, from the files kept in the draft (``{slot: [...]}``) and the
+        files just refused (``{slot: message}``): the files themselves never go through the form."""
+        for paper in self.papers:
+            slot = f"paper-{paper.pk}"
+            if slot in refused:
+                self.add_error(f"paper_{paper.pk}", refused[slot])
+            elif paper.mandatory and not stored.get(slot):
+                self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
 
 
 class LookupForm(forms.Form):
@@ -212,20 +217,6 @@ class ForwardForm(NoteForm):
         empty_label=_("— Cả bộ phận —"),
         error_messages=_messages(),
     )
-
-
-class SupplementForm(NoteForm):
-    files = MultipleFileField(
-        label=_("Giấy tờ bổ sung"),
-        error_messages=_messages(empty=_("Tệp tải lên bị rỗng."), invalid=_("Tệp tải lên không hợp lệ.")),
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xlsx"}),
-    )
-
-    def clean_files(self):
-        files = self.cleaned_data.get("files") or []
-        if not files:
-            raise forms.ValidationError(REQUIRED)
-        return files
 
 
 class WithdrawForm(forms.Form):

@@ -146,7 +146,7 @@ def counter_draft(procedure, *, by, pk=None, now=None) -> Draft:
     """The officer's working draft of a counter reception (its scanned papers survive errors)."""
     if pk:
         return drafts.get_own(by, pk, kind=COUNTER)
-    return drafts.start(owner=by, kind=COUNTER, subject=procedure.code, now=now)
+    return drafts.start(owner=by, kind=COUNTER, subject=procedure.code, resume=False, now=now)
 
 
 def counter_from_draft(draft: Draft, *, by, procedure, agency, applicant: dict, now=None) -> Dossier:
