@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from thudo.core import drafts as core_drafts
 from thudo.core import permissions
-from thudo.core.errors import DomainError
+from thudo.core.errors import DomainError, InvalidInput
 from thudo.dossiers import actions, queries, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, EventVerb, NoticeForm, Status
@@ -233,6 +233,9 @@ def _supplement_rows(d: Dossier, draft, errors: dict) -> list[dict]:
 def supplement(request, code: str):
     """Bổ sung hồ sơ: one upload per paper the officer asked for, each kept at once in a draft."""
     d = _owner_dossier(request, code)
+    if d.status != Status.SUPPLEMENT_REQUESTED:
+        messages.error(request, _("Hồ sơ không ở trạng thái chờ bổ sung."))
+        return redirect("dossiers:detail", code=d.code)
     form = f.NoteForm(request.POST)
     draft = actions.drafts.supplement_draft(d, by=request.user, pk=request.POST.get("draft"))
     count = len(supplement_reasons(d)) or 1
@@ -246,8 +249,11 @@ def supplement(request, code: str):
     elif not errors and form.is_valid():
         try:
             actions.drafts.supplement_from_draft(draft, d, by=request.user, note=form.cleaned_data["note"])
-        except DomainError as exc:
+        except InvalidInput as exc:
             errors[actions.drafts.item_slot(0)] = exc.message
+        except DomainError as exc:  # e.g. withdrawn meanwhile: the files stay in the draft
+            messages.error(request, exc.message)
+            return redirect("dossiers:detail", code=d.code)
         else:
             messages.success(request, _("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."))
             return redirect("dossiers:detail", code=d.code)
