@@ -245,7 +245,11 @@ def test_a_verified_citizen_is_not_asked_for_identity_and_fills_the_e_form(clien
     )
     assert ok.status_code == 302
     review = client.get(step_url(draft, "xem-lai")).content.decode()
-    assert "Nguyễn Minh An" in review and "khai thác từ CSDL quốc gia về dân cư" in review
+    assert (
+        "Nguyễn Minh An" in review
+        and "20/11/2026" in review
+        and "khai thác từ CSDL quốc gia về dân cư" in review
+    )
     client.post(step_url(draft, "xem-lai"), {"go": "next"})
     d = Dossier.objects.get()
     assert d.form_data["eform"]["child_name"] == "Nguyễn Minh An"

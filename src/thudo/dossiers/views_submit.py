@@ -357,6 +357,16 @@ def _papers_step(request, procedure, draft, step):
 # --- step 4: review and submit -------------------------------------------------------------------
 
 
+def _shown(spec: dict, value) -> str:
+    """An answer as a reader expects it (dates as dd/mm/yyyy)."""
+    if spec["type"] == "date" and value:
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
 def _review_step(request, procedure, draft, step):
     offering = procedure_queries.agencies_offering(procedure)
     agency = offering.filter(pk=draft.data.get("agency") or 0).first()
@@ -410,7 +420,7 @@ def _review_step(request, procedure, draft, step):
         {
             "agency": agency,
             "applicant": data.get("applicant") or {},
-            "answers": [(s["label"], answers.get(s["name"], "")) for s in schema],
+            "answers": [(s["label"], _shown(s, answers.get(s["name"], ""))) for s in schema],
             "papers": papers,
             "note": data.get("note", ""),
             "problems": problems,
