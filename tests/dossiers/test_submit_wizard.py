@@ -404,3 +404,24 @@ def test_counter_reception_keeps_scanned_papers_after_an_error(client, world):
     assert not Draft.objects.exists()
     fresh = client.get("/can-bo/tiep-nhan/tai-quay/", {"thu_tuc": world.procedure.code}).content.decode()
     assert "Đã đính kèm" not in fresh
+
+
+def test_ticking_remove_drops_an_attached_file_and_the_paper_is_asked_again(client, world):
+    draft = start(client, world)
+    through_applicant(client, world, draft)
+    first, second = papers(world)
+    client.post(step_url(draft, "giay-to"), {f"paper_{first.pk}": upload("sai.pdf")})
+    page = client.get(step_url(draft, "giay-to")).content.decode()
+    assert f'name="remove" value="paper-{first.pk}"' in page and 'type="checkbox"' in page
+    response = client.post(
+        step_url(draft, "giay-to"), {"remove": f"paper-{first.pk}", f"paper_{second.pk}": upload("b.pdf")}
+    )
+    assert response.status_code == 422
+    assert not DraftUpload.objects.filter(slot=f"paper-{first.pk}").exists()
+    assert "sai.pdf" not in response.content.decode()
+    # a new file sent with the box ticked replaces the old one
+    ok = client.post(
+        step_url(draft, "giay-to"), {"remove": f"paper-{first.pk}", f"paper_{first.pk}": upload("dung.pdf")}
+    )
+    assert ok.status_code == 302
+    assert DraftUpload.objects.get(slot=f"paper-{first.pk}").original_name == "dung.pdf"

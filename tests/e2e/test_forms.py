@@ -111,3 +111,47 @@ def test_a_verified_citizen_registers_a_birth_with_the_e_form_and_no_identity_pa
     d = Dossier.objects.get()
     assert d.form_data["eform"]["child_name"] == "Nguyễn Minh An"
     assert [a.paper.kind for a in d.attachments.select_related("paper")] == ["birth"]
+
+
+def test_counter_reception_keeps_scanned_papers_after_an_error(page_for, shot, tmp_path):
+    world = make_world()
+    page = page_for(viewport=SCREENS["desktop"])
+    sign_in(page, world.reception, "/can-bo/tiep-nhan/")
+    page.goto(f"/can-bo/tiep-nhan/tai-quay/?thu_tuc={world.procedure.code}")
+    page.get_by_label(re.compile("^Họ và tên")).fill("Trần Văn Quầy")
+    page.get_by_label(re.compile("^Số định danh")).fill("123")
+    page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(
+        pdf(tmp_path, "quet-to-khai.pdf")
+    )
+    page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(pdf(tmp_path, "quet-chung-sinh.pdf"))
+    page.locator("summary", has_text="Tiếp nhận hồ sơ").click()
+    page.get_by_role("button", name="Xác nhận tiếp nhận").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Đã đính kèm quet-to-khai.pdf")
+    expect(page.locator("main")).to_contain_text("Đã đính kèm quet-chung-sinh.pdf")
+    fits(page)
+    shot(page, "forms-8-counter-error-desktop")
+    page.get_by_label(re.compile("^Số định danh")).fill("001090012345")
+    page.locator("summary", has_text="Tiếp nhận hồ sơ").click()
+    page.get_by_role("button", name="Xác nhận tiếp nhận").click()
+    expect(page.locator("main")).to_contain_text("Đã tiếp nhận hồ sơ")
+    assert Dossier.objects.get().attachments.filter(kind="paper").count() == 2
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_supplement_form_shows_the_reasons_with_one_upload_each(page_for, shot, tmp_path, screen):
+    from tests.e2e.journeys import submit_online
+    from thudo.dossiers import actions
+
+    world = make_world()
+    d = submit_online(world)
+    actions.request_supplement(
+        d, by=world.reception, reasons=["Giấy chứng sinh bị mờ", "Thiếu chữ ký trên tờ khai"]
+    )
+    page = page_for(viewport=SCREENS[screen])
+    sign_in(page, world.citizen_user, f"/ho-so/{d.code}/")
+    page.get_by_label("Giấy chứng sinh bị mờ").set_input_files(pdf(tmp_path, "chung-sinh-ro.pdf"))
+    fits(page)
+    shot(page, f"forms-9-supplement-{screen}")
+    page.get_by_role("button", name="Gửi bổ sung").click()
+    expect(page.locator("main")).to_contain_text("Đã gửi giấy tờ bổ sung")

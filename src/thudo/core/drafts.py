@@ -14,6 +14,7 @@ disappear with the daily sweep (personal data is not kept longer than needed, De
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -55,7 +56,7 @@ def _now(now: datetime | None) -> datetime:
 # --- reads --------------------------------------------------------------------------------------
 
 
-def open_drafts(owner, kind: str | None = None) -> QuerySet[Draft]:
+def open_drafts(owner: Any, kind: str | None = None) -> QuerySet[Draft]:
     """The person's unexpired drafts, newest first (the "tiếp tục" list)."""
     if owner is None or not owner.is_authenticated:
         return Draft.objects.none()
@@ -65,21 +66,24 @@ def open_drafts(owner, kind: str | None = None) -> QuerySet[Draft]:
     return qs.order_by("-updated_at", "-pk")
 
 
-def get_own(owner, pk, *, kind: str) -> Draft:
+def get_own(owner: Any, pk: Any, *, kind: str) -> Draft:
     """A draft of ``owner``; anybody else's (or an expired one) is "not found", never "forbidden"."""
     try:
-        pk = int(pk)
+        number = int(pk)
     except (TypeError, ValueError):
         raise NotFound(_("Không tìm thấy bản nháp.")) from None
-    draft = open_drafts(owner, kind).filter(pk=pk).first()
+    draft = open_drafts(owner, kind).filter(pk=number).first()
     if draft is None:
         raise NotFound(_("Không tìm thấy bản nháp (có thể đã hết hạn hoặc đã nộp)."))
     return draft
 
 
-def uploads_by_slot(draft: Draft) -> dict[str, list[DraftUpload]]:
+def uploads_by_slot(draft: Draft | None) -> dict[str, list[DraftUpload]]:
+    """The draft's files by slot (nothing for no draft)."""
     out: dict[str, list[DraftUpload]] = {}
-    for u in draft.uploads.all():
+    if draft is None:
+        return out
+    for u in DraftUpload.objects.filter(draft=draft):
         out.setdefault(u.slot, []).append(u)
     return out
 
@@ -88,7 +92,13 @@ def uploads_by_slot(draft: Draft) -> dict[str, list[DraftUpload]]:
 
 
 def start(
-    *, owner, kind: str, subject: str = "", data: dict | None = None, resume: bool = True, now=None
+    *,
+    owner: Any,
+    kind: str,
+    subject: str = "",
+    data: dict[str, Any] | None = None,
+    resume: bool = True,
+    now: datetime | None = None,
 ) -> Draft:
     """A new draft for ``owner``; with ``resume`` (one draft per form and subject) the open one is
     returned instead. An officer's counter form never resumes: each walk-in gets a fresh draft."""
@@ -115,7 +125,9 @@ def start(
         )
 
 
-def save(draft: Draft, *, data: dict[str, Any] | None = None, step: str | None = None, now=None) -> Draft:
+def save(
+    draft: Draft, *, data: dict[str, Any] | None = None, step: str | None = None, now: datetime | None = None
+) -> Draft:
     """Merge ``data`` into the draft's answers (top-level keys replaced), remember the step and
     push the expiry back."""
     at = _now(now)
@@ -131,7 +143,9 @@ def save(draft: Draft, *, data: dict[str, Any] | None = None, step: str | None =
     return draft
 
 
-def attach(draft: Draft, *, slot: str, upload: CleanFile, replace: bool = True, now=None) -> DraftUpload:
+def attach(
+    draft: Draft, *, slot: str, upload: CleanFile, replace: bool = True, now: datetime | None = None
+) -> DraftUpload:
     """Store one checked file in ``slot`` at once; ``replace`` drops the slot's earlier files
     ("thay tệp"). The replaced files are deleted after commit."""
     at = _now(now)
@@ -154,7 +168,7 @@ def attach(draft: Draft, *, slot: str, upload: CleanFile, replace: bool = True, 
                 _delete_rows(draft.uploads.filter(slot=slot))
             row.save()
     except BaseException:
-        _delete_file(row.file.name)
+        _delete_file(row.file.name or "")
         raise
     return row
 
@@ -165,7 +179,7 @@ def detach(draft: Draft, *, slot: str) -> int:
         return _delete_rows(draft.uploads.filter(slot=slot))
 
 
-def discard(draft: Draft, *, by=None, reason: str = "discarded") -> None:
+def discard(draft: Draft, *, by: Any = None, reason: str = "discarded") -> None:
     """Delete a draft and its files (after commit): on submission, on the owner's request."""
     with transaction.atomic():
         _delete_rows(DraftUpload.objects.filter(draft_id=draft.pk))
@@ -188,11 +202,16 @@ def expire(*, now: datetime | None = None) -> int:
     return len(ids)
 
 
-def _delete_rows(qs) -> int:
-    names = list(qs.values_list("file", flat=True))
+def _delete_rows(qs: QuerySet[DraftUpload]) -> int:
+    names = [str(n) for n in qs.values_list("file", flat=True)]
     qs.delete()
-    transaction.on_commit(lambda: [_delete_file(n) for n in names])
+    transaction.on_commit(lambda: _delete_files(names))
     return len(names)
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    for name in names:
+        _delete_file(name)
 
 
 def _delete_file(name: str) -> None:

@@ -88,7 +88,13 @@ def _field(spec: dict[str, Any]) -> forms.Field:
     return forms.CharField(max_length=300, **common)
 
 
-def build_form(schema: list[dict[str, Any]], data=None, *, initial=None, prefix: str = "ef") -> forms.Form:
+def build_form(
+    schema: list[dict[str, Any]],
+    data: Any = None,
+    *,
+    initial: dict[str, Any] | None = None,
+    prefix: str = "ef",
+) -> forms.Form:
     """A Django form of the schema (names prefixed so they never clash with the page's fields)."""
     form = forms.Form(data=data, initial=initial, prefix=prefix)
     for spec in check_schema(schema):

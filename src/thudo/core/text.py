@@ -50,7 +50,7 @@ def _letters(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     return base, tones
 
 
-def vi_sort_key(text: str | None) -> tuple:
+def vi_sort_key(text: str | None) -> tuple[list[tuple[int, int]], list[int]]:
     """Sort key for Vietnamese alphabetical order: Đ after D, Ô after O, Ư after U (not by code
     point), tones compared only when the letters are equal."""
     base, tones = _letters(clean(text))

@@ -243,10 +243,9 @@ def supplement(request, code: str):
         draft,
         by=request.user,
         slots={actions.drafts.item_slot(i): request.FILES.getlist(f"item_{i}") for i in range(count)},
+        remove=request.POST.getlist("remove"),
     )
-    if request.POST.get("remove"):
-        actions.drafts.remove_paper(draft, by=request.user, slot=request.POST["remove"])
-    elif not errors and form.is_valid():
+    if not errors and form.is_valid():
         try:
             actions.drafts.supplement_from_draft(draft, d, by=request.user, note=form.cleaned_data["note"])
         except InvalidInput as exc:
@@ -496,16 +495,15 @@ def counter(request):
             draft,
             by=request.user,
             slots={actions.drafts.paper_slot(p): request.FILES.getlist(f"paper_{p.pk}") for p in papers},
+            remove=request.POST.getlist("remove"),
         )
-        if request.POST.get("remove"):
-            actions.drafts.remove_paper(draft, by=request.user, slot=request.POST["remove"])
         agency_id = request.POST.get("agency")
         agency = agencies.filter(pk=agency_id).first() if agency_id else None
         if agency is None:
             form.add_error(None, _("Hãy chọn nơi tiếp nhận."))
         form.is_valid()
         form.check_stored(core_drafts.uploads_by_slot(draft), refused)
-        if not form.errors and agency is not None and not request.POST.get("remove"):
+        if not form.errors and agency is not None:
             try:
                 d = actions.drafts.counter_from_draft(
                     draft, by=request.user, procedure=procedure, agency=agency, applicant=form.applicant()

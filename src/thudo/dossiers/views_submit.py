@@ -293,7 +293,9 @@ def _papers_step(request, procedure, draft, step):
             for n in needs
             if n.asked
         }
-        refused = draft_actions.attach_papers(draft, by=request.user, slots=slots)
+        refused = draft_actions.attach_papers(
+            draft, by=request.user, slots=slots, remove=request.POST.getlist("remove")
+        )
         errors.update(
             {
                 n.paper.pk: refused[draft_actions.paper_slot(n.paper)]
@@ -301,8 +303,6 @@ def _papers_step(request, procedure, draft, step):
                 if draft_actions.paper_slot(n.paper) in refused
             }
         )
-        if request.POST.get("remove"):
-            draft_actions.remove_paper(draft, by=request.user, slot=request.POST["remove"])
         # 2. What was typed is kept, valid or not.
         allowed = {str(a) for choices in reuse_choices.values() for a, _label in choices}
         reuse = {str(n.paper.pk): request.POST.get(f"reuse_{n.paper.pk}") for n in needs if n.asked}
@@ -322,8 +322,6 @@ def _papers_step(request, procedure, draft, step):
                 errors.setdefault(
                     n.paper.pk, _("Giấy tờ này là bắt buộc: hãy đính kèm tệp hoặc dùng lại giấy tờ đã nộp.")
                 )
-        if request.POST.get("remove"):
-            return redirect("dossiers:draft_step", pk=draft.pk, step=step)
         going_back = request.POST.get("go") == "back"
         if going_back or (not errors and (ef_form is None or not ef_form.errors)):
             draft_actions.save_answers(

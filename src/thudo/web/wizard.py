@@ -12,7 +12,9 @@ and asks :meth:`Wizard.nav` for the progress list (``web/_wizard_steps.html``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404
 
@@ -46,7 +48,7 @@ class Wizard:
         i = self.slugs.index(slug)
         return self.slugs[i - 1] if i > 0 else None
 
-    def nav(self, current: str, url) -> list[dict]:
+    def nav(self, current: str, url: Callable[[str], str]) -> list[dict[str, Any]]:
         """``[{number, label, url, state}]``: ``state`` is done, current or todo."""
         i = self.slugs.index(current)
         return [

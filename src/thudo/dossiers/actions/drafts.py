@@ -63,13 +63,16 @@ def save_answers(draft: Draft, *, by, step: str | None = None, now=None, **answe
 
 
 def attach_papers(
-    draft: Draft, *, by, slots: dict[str, list], labels: dict[str, str] | None = None, now=None
+    draft: Draft, *, by, slots: dict[str, list], remove: list[str] | tuple[str, ...] = (), now=None
 ) -> dict[str, str]:
     """Check and store each arriving file at once (``{slot: [uploaded file, ...]}``): the first new
-    file of a slot replaces its earlier ones ("thay tệp"), the next ones are added. Returns
-    ``{slot: message}`` for the refused files; the accepted ones (and the slot's earlier files,
-    when every new one was refused) stay attached."""
+    file of a slot replaces its earlier ones ("thay tệp"), the next ones are added; the slots named
+    in ``remove`` ("bỏ tệp", among ``slots``) are emptied first. Returns ``{slot: message}`` for
+    the refused files; the accepted ones (and the slot's earlier files, when every new one was
+    refused) stay attached."""
     _own(draft, by)
+    for slot in set(remove) & set(slots):
+        drafts.detach(draft, slot=slot)
     errors: dict[str, str] = {}
     for slot, uploads in slots.items():
         first = True
@@ -84,11 +87,6 @@ def attach_papers(
             drafts.attach(draft, slot=slot, upload=clean, replace=first, now=now)
             first = False
     return errors
-
-
-def remove_paper(draft: Draft, *, by, slot: str) -> None:
-    _own(draft, by)
-    drafts.detach(draft, slot=slot)
 
 
 def discard(draft: Draft, *, by) -> None:
