@@ -155,3 +155,31 @@ def test_the_supplement_form_shows_the_reasons_with_one_upload_each(page_for, sh
     shot(page, f"forms-9-supplement-{screen}")
     page.get_by_role("button", name="Gửi bổ sung").click()
     expect(page.locator("main")).to_contain_text("Đã gửi giấy tờ bổ sung")
+
+
+def test_the_reuse_choice_never_widens_the_phone_page(page_for, shot, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from thudo.dossiers import actions
+
+    world = make_world()
+    long_name = "giay-chung-sinh-ban-quet-mau-rat-dai-" + "x" * 120 + ".pdf"
+    actions.submit_online(
+        procedure=world.procedure,
+        agency=world.agency,
+        applicant=None,
+        form_data={},
+        files=[
+            (p, SimpleUploadedFile(long_name, pdf_bytes(), content_type="application/pdf"))
+            for p in world.procedure.papers.all()
+        ],
+        by=world.citizen_user,
+    )
+    page = page_for(viewport=SCREENS["phone"])
+    sign_in(page, world.citizen_user, f"/thu-tuc/{world.procedure.code}/")
+    page.goto(f"/ho-so/nop/{world.procedure.code}/")
+    next_step(page)
+    next_step(page)
+    expect(page.get_by_label("Hoặc dùng lại giấy tờ đã nộp").first).to_be_visible()
+    fits(page)
+    shot(page, "forms-10-reuse-phone")
