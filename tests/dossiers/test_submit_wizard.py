@@ -255,6 +255,11 @@ def test_a_verified_citizen_is_not_asked_for_identity_and_fills_the_e_form(clien
     assert d.form_data["eform"]["child_name"] == "Nguyễn Minh An"
     assert d.form_data["eform"]["child_birth_date"] == "2026-11-20"
     assert [a.paper.kind for a in d.attachments.select_related("paper")] == ["birth"]
+    # the one-stop officer reads the declaration and sees which papers were not asked
+    client.force_login(civil.reception)
+    work = client.get(f"/can-bo/ho-so/{d.code}/").content.decode()
+    assert "Tờ khai điện tử" in work and "Nguyễn Minh An" in work and "20/11/2026" in work
+    assert "Giấy tờ tùy thân" in work and "Cơ sở dữ liệu quốc gia về dân cư" in work
 
 
 def test_an_unverified_citizen_must_upload_the_identity_paper(civil):

@@ -10,6 +10,7 @@ interactive civil-status forms (Decree 87/2020/NĐ-CP; Circular 04/2024/TT-BTP) 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from typing import Any
@@ -122,3 +123,16 @@ def clean_answers(schema: list[dict[str, Any]], answers: dict[str, Any] | None) 
             fields={f"eform.{k}": " ".join(str(m) for m in v) for k, v in form.errors.items()},
         )
     return {s["name"]: _plain(form.cleaned_data.get(s["name"])) for s in specs}
+
+
+def shown(schema: Any, answers: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """``[(label, answer)]`` in the schema's order, as a reader expects them (dates dd/mm/yyyy)."""
+    out = []
+    for spec in check_schema(schema):
+        value = (answers or {}).get(spec["name"], "")
+        text = str(value) if value is not None else ""
+        if spec["type"] == "date" and value:
+            with contextlib.suppress(ValueError):  # a value of an older schema stays as it was
+                text = date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        out.append((spec["label"], text))
+    return out

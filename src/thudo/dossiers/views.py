@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thudo.core import drafts as core_drafts
-from thudo.core import permissions
+from thudo.core import eform, permissions
 from thudo.core.errors import DomainError, InvalidInput
 from thudo.dossiers import actions, queries, transitions
 from thudo.dossiers import forms as f
@@ -169,9 +169,18 @@ def _owner_dossier(request, code: str) -> Dossier:
     return d
 
 
+def _declaration(d: Dossier) -> dict:
+    """What the applicant declared online (e-form answers) and the papers not asked of her."""
+    data = d.form_data or {}
+    answers = eform.shown(d.procedure.eform_schema, data["eform"]) if data.get("eform") else []
+    ids = data.get("not_asked") or []
+    not_asked = [p for p in d.procedure.papers.all() if p.pk in ids] if ids else []
+    return {"eform_answers": answers, "not_asked": not_asked}
+
+
 def _dossier_context(request, d: Dossier) -> dict:
     results = list(d.results.order_by("-version"))
-    return {
+    return _declaration(d) | {
         "d": d,
         "overdue": queries.is_overdue(d),
         "badge": _status_badge(d.status),

@@ -355,16 +355,6 @@ def _papers_step(request, procedure, draft, step):
 # --- step 4: review and submit -------------------------------------------------------------------
 
 
-def _shown(spec: dict, value) -> str:
-    """An answer as a reader expects it (dates as dd/mm/yyyy)."""
-    if spec["type"] == "date" and value:
-        try:
-            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
-        except ValueError:
-            return str(value)
-    return str(value)
-
-
 def _review_step(request, procedure, draft, step):
     offering = procedure_queries.agencies_offering(procedure)
     agency = offering.filter(pk=draft.data.get("agency") or 0).first()
@@ -393,7 +383,6 @@ def _review_step(request, procedure, draft, step):
                 return redirect("dossiers:receipt", code=d.code)
     stored = core_drafts.uploads_by_slot(draft)
     data = draft.data
-    schema = eform.check_schema(procedure.eform_schema) if paper_rules.has_eform(procedure) else []
     answers = data.get("eform") or {}
     needs = paper_rules.paper_needs(procedure, by=request.user, eform_given=bool(answers))
     earlier = {
@@ -418,7 +407,7 @@ def _review_step(request, procedure, draft, step):
         {
             "agency": agency,
             "applicant": data.get("applicant") or {},
-            "answers": [(s["label"], _shown(s, answers.get(s["name"], ""))) for s in schema],
+            "answers": eform.shown(procedure.eform_schema, answers),
             "papers": papers,
             "note": data.get("note", ""),
             "problems": problems,
