@@ -430,3 +430,17 @@ def test_ticking_remove_drops_an_attached_file_and_the_paper_is_asked_again(clie
     )
     assert ok.status_code == 302
     assert DraftUpload.objects.get(slot=f"paper-{first.pk}").original_name == "dung.pdf"
+
+
+def test_the_review_step_sends_the_citizen_back_to_the_step_that_needs_a_fix(client, world):
+    draft = start(client, world)
+    through_applicant(client, world, draft)
+    first, second = papers(world)
+    client.post(step_url(draft, "giay-to"), {f"paper_{first.pk}": upload(), f"paper_{second.pk}": upload()})
+    # the applicant's number became invalid meanwhile (e.g. edited in another tab)
+    drafts.save(draft, data={"applicant": {"name": "Nguyễn Thị Hoa", "pin": "000000000000"}})
+    response = client.post(step_url(draft, "xem-lai"), {"go": "next"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Chưa nộp được hồ sơ" in page and f'href="{step_url(draft, "nguoi-nop")}"' in page
+    assert not Dossier.objects.exists() and DraftUpload.objects.count() == 2

@@ -355,6 +355,18 @@ def _papers_step(request, procedure, draft, step):
 # --- step 4: review and submit -------------------------------------------------------------------
 
 
+FIELD_STEPS = {"agency": "co-quan", "applicant": "nguoi-nop", "files": "giay-to", "eform": "giay-to"}
+
+
+def _step_of(fields: dict) -> str | None:
+    """The step where the field the write path complained about is entered (for the "Sửa" link)."""
+    for name in fields:
+        for prefix, step in FIELD_STEPS.items():
+            if str(name).startswith(prefix):
+                return step
+    return None
+
+
 def _review_step(request, procedure, draft, step):
     offering = procedure_queries.agencies_offering(procedure)
     agency = offering.filter(pk=draft.data.get("agency") or 0).first()
@@ -370,15 +382,9 @@ def _review_step(request, procedure, draft, step):
             try:
                 d = draft_actions.submit_draft(draft, by=request.user, procedure=procedure, agency=agency)
             except DomainError as exc:
-                target = (
-                    "giay-to"
-                    if any(k.startswith(("files", "eform")) for k in exc.fields or {})
-                    else "nguoi-nop"
-                )
-                if any(k.startswith("applicant") for k in exc.fields or {}) or target == "giay-to":
-                    problems.append((reverse("dossiers:draft_step", args=[draft.pk, target]), exc.message))
-                else:
-                    problems.append(("", exc.message))
+                target = _step_of(exc.fields or {})
+                url = reverse("dossiers:draft_step", args=[draft.pk, target]) if target else ""
+                problems.append((url, exc.message))
             else:
                 return redirect("dossiers:receipt", code=d.code)
     stored = core_drafts.uploads_by_slot(draft)
