@@ -57,7 +57,11 @@ def published(*, fees=(), papers=(), steps=None, **kwargs) -> Procedure:
     """A published procedure with optional fees ``(channel, amount, valid_from, valid_to)``."""
     p = draft(**kwargs)
     if papers:
-        actions.set_papers(p, by=None, papers=[{"name": n, "form_name": f} for n, f in papers])
+        actions.set_papers(
+            p,
+            by=None,
+            papers=[x if isinstance(x, dict) else {"name": x[0], "form_name": x[1]} for x in papers],
+        )
     if fees:
         actions.set_fees(
             p,

@@ -168,6 +168,7 @@ def build_scene() -> Scene:
         foreign = _submit(procedure, other, users["other_citizen"], "Lê Văn Người Khác")
         actions.receive(foreign, by=users["other_officer"], note="")  # counted in the other unit's KPI
         kpi = _kpi(users, agency, other)
+        draft = actions.drafts.start_submission(procedure, by=users["owner"], initial={"agency": agency.pk})
     _notice(done)
     paper = done.attachments.filter(kind=AttachmentKind.PAPER).order_by("pk").first()
     result = done.results.filter(signed=True).order_by("-version").first()
@@ -202,6 +203,8 @@ def build_scene() -> Scene:
         "version": "1",
         "foreign_code": foreign.code,
         "foreign_attachment": str(foreign_paper.pk),
+        "draft_id": str(draft.pk),
+        "step": "co-quan",
         "kind": "agency",
         "indicator": "1.1",
         "part": "numerator",

@@ -1,10 +1,7 @@
 """Citizen pages of the dossier workflow, through the Django test client: submission, receipt,
 "Hồ sơ của tôi", the owner's dossier page and its actions, the public lookup by code and secret."""
 
-import re
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.e2e.journeys import make_world, submit_online, upload
 from thudo.dossiers import actions
@@ -27,23 +24,6 @@ def pdf(name="to-khai.pdf"):
     return upload(name)
 
 
-def submit_data(world, **extra):
-    papers = list(world.procedure.papers.all())
-    data = {
-        "agency": world.agency.pk,
-        "idempotency_key": "k-1",
-        "applicant_name": "Nguyễn Thị Hoa",
-        "applicant_pin": world.citizen.pin if world.citizen else "001190012345",
-        "applicant_phone": "0912345678",
-        "applicant_email": "hoa@example.vn",
-        "applicant_address": "Số 1 phố Tràng Tiền",
-        f"paper_{papers[0].pk}": pdf("to-khai.pdf"),
-        f"paper_{papers[1].pk}": pdf("giay-chung-sinh.pdf"),
-    }
-    data.update(extra)
-    return data
-
-
 def submit_url(world):
     return f"/ho-so/nop/{world.procedure.code}/"
 
@@ -61,92 +41,7 @@ def test_submit_page_asks_anonymous_visitors_to_sign_in(client, world):
     assert "/login/" in response["Location"]
 
 
-def test_submit_form_is_prefilled_from_the_verified_identity(client, world):
-    page = login(client, world.citizen_user).get(submit_url(world)).content.decode()
-    assert "Đăng ký khai sinh" in page
-    assert 'value="Nguyễn Thị Hoa"' in page
-    if world.citizen:
-        assert f'value="{world.citizen.pin}"' in page
-        assert "định danh đã xác thực" in page
-    # one file input per required paper, several files allowed, and a fresh idempotency key
-    assert page.count('type="file"') == 2
-    assert page.count("multiple") >= 2
-    assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', page)
-    assert "Ủy ban nhân dân Phường Hoàn Kiếm" in page
-
-
-def test_submit_without_papers_shows_vietnamese_errors_and_creates_nothing(client, world):
-    login(client, world.citizen_user)
-    data = submit_data(world)
-    for key in [k for k in data if k.startswith("paper_")]:
-        del data[key]
-    response = client.post(submit_url(world), data)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Vui lòng sửa các lỗi sau" in page
-    assert "Giấy tờ này là bắt buộc" in page
-    assert not Dossier.objects.exists()
-
-
-def test_submit_with_a_bad_number_and_no_agency_says_what_is_wrong(client, world):
-    login(client, world.citizen_user)
-    page = client.post(
-        submit_url(world), submit_data(world, applicant_pin="12345", agency="")
-    ).content.decode()
-    assert "Số định danh cá nhân gồm đúng 12 chữ số." in page
-    assert "Vui lòng nhập thông tin này." in page
-    assert not Dossier.objects.exists()
-
-
-def test_submit_refuses_a_file_that_is_not_a_paper(client, world):
-    login(client, world.citizen_user)
-    papers = list(world.procedure.papers.all())
-    bad = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf")
-    response = client.post(submit_url(world), submit_data(world, **{f"paper_{papers[0].pk}": bad}))
-    assert response.status_code == 200
-    assert "error-summary" in response.content.decode()
-    assert not Dossier.objects.exists()
-
-
-def test_submit_creates_one_dossier_and_shows_code_secret_due_and_qr(client, world):
-    login(client, world.citizen_user)
-    response = client.post(submit_url(world), submit_data(world))
-    assert response.status_code == 302
-    d = Dossier.objects.get()
-    assert response["Location"] == f"/ho-so/{d.code}/da-nop/"
-    assert d.status == Status.SUBMITTED and d.applicant_user == world.citizen_user
-    assert d.attachments.count() == 2
-    page = client.get(response["Location"]).content.decode()
-    assert d.code in page and d.secret in page
-    assert "Ngày hẹn trả kết quả" in page
-    assert f"/tra-cuu/{d.code}/?s={d.secret}" in page
-    assert 'src="data:image/png;base64,' in page and "Mã QR dẫn tới trang tra cứu" in page
-    # the receipt PDF can be downloaded at once
-    receipt = client.get(f"/ho-so/{d.code}/phieu/receipt/")
-    assert receipt.status_code == 200
-    assert receipt["Content-Type"] == "application/pdf"
-
-
-def test_double_submit_with_the_same_form_creates_one_dossier(client, world):
-    login(client, world.citizen_user)
-    first = client.post(submit_url(world), submit_data(world, idempotency_key="same-form"))
-    second = client.post(submit_url(world), submit_data(world, idempotency_key="same-form"))
-    assert first["Location"] == second["Location"]
-    assert Dossier.objects.count() == 1
-
-
-def test_an_earlier_paper_can_be_reused(client, world):
-    earlier = submitted(world)
-    login(client, world.citizen_user)
-    papers = list(world.procedure.papers.all())
-    old = earlier.attachments.get(paper=papers[1])
-    page = client.get(submit_url(world)).content.decode()
-    assert "Hoặc dùng lại giấy tờ đã nộp" in page
-    data = submit_data(world, idempotency_key="k-2", **{f"reuse_{papers[1].pk}": str(old.pk)})
-    del data[f"paper_{papers[1].pk}"]
-    assert client.post(submit_url(world), data).status_code == 302
-    new = Dossier.objects.exclude(pk=earlier.pk).get()
-    assert new.attachments.get(paper=papers[1]).reused_from == old
+# The guided submission itself (steps, draft, kept files, e-form): tests/dossiers/test_submit_wizard.py
 
 
 # --- my dossiers and the owner's page -----------------------------------------------------------
@@ -207,10 +102,12 @@ def test_supplement_upload_after_a_request(client, world):
     login(client, world.citizen_user)
     page = client.get(f"/ho-so/{d.code}/").content.decode()
     assert "Bổ sung hồ sơ" in page and "Giấy chứng sinh bị mờ" in page
+    # one upload per paper asked, under the officer's reason
+    assert 'name="item_0"' in page and 'name="item_1"' not in page
     empty = client.post(f"/ho-so/{d.code}/bo-sung/", {"note": ""})
     assert empty.status_code == 422
-    assert "Vui lòng nhập thông tin này." in empty.content.decode()
-    response = client.post(f"/ho-so/{d.code}/bo-sung/", {"files": [pdf("ban-ro.pdf")], "note": "Bản rõ hơn"})
+    assert "Cần đính kèm giấy tờ bổ sung." in empty.content.decode()
+    response = client.post(f"/ho-so/{d.code}/bo-sung/", {"item_0": [pdf("ban-ro.pdf")], "note": "Bản rõ hơn"})
     assert response.status_code == 302
     d.refresh_from_db()
     assert d.status != Status.SUPPLEMENT_REQUESTED

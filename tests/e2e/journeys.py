@@ -18,6 +18,25 @@ PASSWORD = factories.PASSWORD
 BIRTH_CODE = "1.001193"
 BIRTH_NAME = "Đăng ký khai sinh"
 PAPERS = (("Tờ khai đăng ký khai sinh", "Mẫu TK-KS"), ("Giấy chứng sinh", ""))
+# The civil-status variant (issue 11, "do not ask for what the state holds"): the declaration is an
+# e-form, the identity paper is read from the population database for a verified citizen.
+CIVIL_PAPERS = (
+    {"name": "Tờ khai đăng ký khai sinh", "form_name": "Mẫu TK-KS", "kind": "declaration"},
+    {"name": "Giấy chứng sinh", "kind": "birth"},
+    {"name": "Giấy tờ tùy thân", "kind": "identity", "from_population_db": True},
+    {
+        "name": "Giấy tờ chứng minh thông tin về cư trú",
+        "kind": "residence",
+        "mandatory": False,
+        "from_population_db": True,
+    },
+)
+BIRTH_EFORM = [
+    {"name": "child_name", "label": "Họ, chữ đệm, tên của trẻ", "type": "text"},
+    {"name": "child_birth_date", "label": "Ngày sinh của trẻ", "type": "date"},
+    {"name": "child_sex", "label": "Giới tính", "type": "choice", "choices": ["Nam", "Nữ"]},
+    {"name": "mother_name", "label": "Họ, chữ đệm, tên của mẹ", "type": "text"},
+]
 STEPS = (
     ("Tiếp nhận, kiểm tra hồ sơ", "reception", 4),
     ("Thẩm định, trình ký", "specialist", 12),
@@ -38,7 +57,7 @@ class World:
     stranger: object
 
 
-def make_world() -> World:
+def make_world(*, civil: bool = False) -> World:
     agency = factories.AgencyFactory(
         code="000.00.21.H26",
         name="Ủy ban nhân dân Phường Hoàn Kiếm",
@@ -58,7 +77,8 @@ def make_world() -> World:
         cutoff_time=time(15, 0),
         online_level="full",
         result_name="Giấy khai sinh",
-        papers=PAPERS,
+        papers=CIVIL_PAPERS if civil else PAPERS,
+        eform_schema=BIRTH_EFORM if civil else [],
         steps=STEPS,
     )
     reception = factories.official(role="reception", agency=agency, username="motcua")

@@ -54,13 +54,16 @@ def test_j1_citizen_finds_the_procedure_and_submits_online(page_for, shot, tmp_p
     page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
     expect(page.get_by_role("heading", name="Nộp hồ sơ trực tuyến")).to_be_visible()
 
-    # Applicant data comes from the verified identity.
-    expect(page.get_by_label(re.compile("^Họ và tên"))).to_have_value("Nguyễn Thị Hoa")
+    # A guided form: the commune comes from the address, the applicant from the verified identity.
     page.get_by_label(re.compile("^Cơ quan tiếp nhận")).select_option(label=world.agency.name)
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
+    expect(page.get_by_label(re.compile("^Họ và tên"))).to_have_value("Nguyễn Thị Hoa")
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
     first, second = two_pdfs(tmp_path)
     page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(first)
     page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(second)
     shot(page, "j1-2-submit-form")
+    page.get_by_role("button", name="Lưu và tiếp tục").click()
     page.get_by_role("button", name="Nộp hồ sơ").click()
 
     expect(page.get_by_role("heading", name="Đã nộp hồ sơ thành công")).to_be_visible()

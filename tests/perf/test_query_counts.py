@@ -27,6 +27,7 @@ from tests import factories_dossiers as fd
 from tests import factories_kpi as fk
 from tests import factories_perf as perf
 from thudo.core import actions as core_actions
+from thudo.core import drafts
 from thudo.dossiers.models import Status
 from thudo.kpi import actions as kpi_actions
 from thudo.kpi import compute, seed
@@ -271,6 +272,38 @@ def test_my_dossiers_page(client, w):
     r, large, sql = count(lambda: client.get(url))
     assert r.content.decode().count("PERF-") >= 3 * N
     assert_flat(small, large, 8, sql)  # 6 today: session, user, roles, unread notices, count, rows
+
+
+def _drafts(w, n: int) -> None:
+    for _i in range(n):
+        drafts.start(owner=w.citizen, kind="dossier.submit", subject=w.procedure.code, resume=False)
+
+
+def test_my_drafts_page(client, w):
+    client.force_login(w.citizen)
+    url = "/ho-so/nhap/"
+    client.get(url)
+    _drafts(w, N)
+    r, small, _sql = count(lambda: client.get(url))
+    assert r.content.decode().count("Tiếp tục") >= N
+    _drafts(w, 2 * N)
+    r, large, sql = count(lambda: client.get(url))
+    assert r.content.decode().count("Tiếp tục") >= 3 * N
+    assert_flat(small, large, 9, sql)
+
+
+def test_papers_step_with_many_earlier_papers(client, w):
+    """The reuse choices read the earlier papers once, however many there are."""
+    client.force_login(w.citizen)
+    draft = drafts.start(owner=w.citizen, kind="dossier.submit", subject=w.procedure.code)
+    url = f"/ho-so/nhap/{draft.pk}/giay-to/"
+    client.get(url)
+    perf.dossiers(w, N)
+    r, small, _sql = count(lambda: client.get(url))
+    assert r.status_code == 200
+    perf.dossiers(w, 2 * N)
+    r, large, sql = count(lambda: client.get(url))
+    assert_flat(small, large, 16, sql)
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,7 @@ def test_adding_a_draft_in_admin_goes_through_the_actions(admin_client):
         "legal_bases": '["Luật Hộ tịch 2014"]',
         **management("papers", 1),
         "papers-0-name": "Tờ khai đăng ký kết hôn",
+        "papers-0-kind": "declaration",
         "papers-0-mandatory": "on",
         "papers-0-copies": "1",
         "papers-0-form_name": "",
@@ -88,7 +89,7 @@ def test_adding_a_draft_in_admin_goes_through_the_actions(admin_client):
     p = Procedure.objects.get(code="1.000894")
     assert (p.version, p.status) == (1, Status.DRAFT)
     assert p.search_text.startswith("dang ky ket hon")
-    assert [x.name for x in p.papers.all()] == ["Tờ khai đăng ký kết hôn"]
+    assert [(x.name, x.kind) for x in p.papers.all()] == [("Tờ khai đăng ký kết hôn", "declaration")]
     verbs = set(AuditRecord.objects.values_list("verb", flat=True))
     assert {"procedure.create_draft", "procedure.set_papers"} <= verbs
 

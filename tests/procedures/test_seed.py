@@ -144,3 +144,16 @@ def test_demo_hook_reports_what_it_loaded(monkeypatch, tmp_path):
     assert demo.load(progress=lambda *a: None, stdout=out) == []
     assert "1 nạp mới" in out.getvalue() and "1 không đổi" in out.getvalue()
     assert Procedure.objects.count() == 1
+
+
+def test_the_catalogue_marks_population_database_papers_and_civil_status_e_forms(hanoi):
+    """Issue 11: identity and residence papers the commune reads from the population database are
+    marked; birth, death and marriage registration carry their interactive e-form."""
+    seed.load_file()
+    birth = queries.get_published("1.001193")
+    kinds = {p.kind: p for p in birth.papers.all()}
+    assert kinds["identity"].from_population_db and kinds["residence"].from_population_db
+    assert kinds["declaration"].mandatory and not kinds["declaration"].from_population_db
+    for code in ("1.001193", "1.000656", "1.000894"):
+        schema = queries.get_published(code).eform_schema
+        assert schema and all({"name", "label", "type"} <= set(f) for f in schema)

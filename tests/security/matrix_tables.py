@@ -259,12 +259,18 @@ PAGES: dict[str, Row] = {
         "in it: tests/notifications/test_mailbox.py",
     ),
     # --- the owner's dossier pages ---
-    "dossiers:submit": Row(SIGNED_IN_PAGE),
+    "dossiers:submit": Row(SIGNED_IN_PAGE.replace("200", "302"), note="opens the person's draft"),
+    "dossiers:drafts": Row(SIGNED_IN_PAGE, note="contents: one's own drafts only (test_submit_wizard)"),
+    "dossiers:draft_step": Row(OWNER_PAGE, fill={"pk": "draft_id"}),
+    "dossiers:draft_discard POST": Row(OWNER_PAGE.replace("200", "302"), fill={"pk": "draft_id"}),
     "dossiers:mine": Row(SIGNED_IN_PAGE),
     "dossiers:detail": Row(OWNER_PAGE),
     "dossiers:receipt": Row(OWNER_PAGE),
     "dossiers:supplement POST": Row(
-        OWNER_PAGE.replace("200", "302"), fill={"code": W}, data={"files": ["@pdf", "@pdf"]}
+        OWNER_PAGE.replace("200", "302"),
+        fill={"code": W},
+        data={"item_0": ["@pdf", "@pdf"]},
+        note="not waiting for a supplement: a message and back to the dossier",
     ),
     "dossiers:withdraw POST": Row(
         OWNER_PAGE.replace("200", "302"), fill={"code": W}, data={"reason": "Nộp nhầm"}

@@ -330,7 +330,8 @@ def test_lists_counts_and_search_show_only_visible_dossiers(scene, clients, acto
         "/can-bo/ho-so/?tab=overdue",
         "/can-bo/tiep-nhan/",
         "/can-bo/ky-so/",
-        f"/ho-so/nop/{scene.params['procedure_code']}/",
+        "/ho-so/nhap/",
+        f"/ho-so/nhap/{scene.params['draft_id']}/giay-to/",  # the reuse choices of the papers step
     ):
         html = get(clients, actor, url).content.decode()
         assert not [code for code in hidden if code in html], url

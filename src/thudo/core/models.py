@@ -278,3 +278,59 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.host}"
+
+
+def draft_upload_path(instance, filename: str) -> str:
+    """A random path; the person's file name is kept in ``original_name`` only."""
+    import secrets
+
+    return f"drafts/{secrets.token_hex(2)}/{secrets.token_hex(16)}"
+
+
+class Draft(models.Model):
+    """Bản nháp: a multi-step form saved on the server so that its owner can resume it.
+
+    Generic (``kind`` names the form: ``dossier.submit``, ``dossier.counter``, later citizen
+    reports and document drafts); ``subject`` is what the form is about (a procedure code);
+    ``data`` holds the typed answers by step. Uploads are stored at once as :class:`DraftUpload`
+    rows, so a validation error never loses a file. An untouched draft expires after
+    ``THUDO["DRAFT_DAYS"]`` days (default 30); ``core.drafts.expire`` deletes it and its files.
+    """
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="drafts")
+    kind = models.CharField(_("loại biểu mẫu"), max_length=40)
+    subject = models.CharField(_("đối tượng"), max_length=100, blank=True)
+    step = models.CharField(_("bước"), max_length=40, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    updated_at = models.DateTimeField(_("sửa lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"), db_index=True)
+
+    class Meta:
+        verbose_name = _("bản nháp")
+        verbose_name_plural = _("bản nháp")
+        indexes = [models.Index(fields=["owner", "kind", "-updated_at"], name="draft_owner_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} #{self.pk}"
+
+
+class DraftUpload(models.Model):
+    """A file attached to a draft in one slot (a required paper, a supplement item)."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="uploads")
+    slot = models.CharField(max_length=40)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    file = models.FileField(upload_to=draft_upload_path, max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("tệp của bản nháp")
+        verbose_name_plural = _("tệp của bản nháp")
+        ordering = ["slot", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -9,6 +9,8 @@ of every ``FileField`` of the platform (``dossiers/``, ``results/``, ``kpi/evide
 the rest, but only files older than the grace period (``THUDO["ORPHAN_GRACE_HOURS"]``, default 24
 hours), so the file of a submission whose transaction is still running is never touched.
 
+Expired drafts (:mod:`thudo.core.drafts`) are deleted first, with their uploads.
+
 Citizens' papers are personal data (Decree 13/2023/NĐ-CP): a file nobody can reach is deleted
 rather than kept, and each removal is written to the audit log. Run it daily:
 ``thudo remove_orphan_files`` (cron) or the ``remove_orphan_files_task`` task.
@@ -29,7 +31,7 @@ from django.db import models, transaction
 from django.tasks import task
 from django.utils import timezone
 
-from thudo.core import audit
+from thudo.core import audit, drafts
 from thudo.core.config import config
 
 logger = logging.getLogger(__name__)
@@ -129,6 +131,8 @@ def remove_orphans(
     between is seen as referenced; a file younger than ``grace`` is never judged (its transaction
     may still be running).
     """
+    if not dry_run:
+        drafts.expire(now=now)  # abandoned drafts first: their files become orphans of nobody
     grace = grace_period() if grace is None else grace
     cutoff = (now or timezone.now()).timestamp() - grace.total_seconds()
     report = OrphanReport(dry_run=dry_run)

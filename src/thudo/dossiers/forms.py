@@ -6,8 +6,6 @@ action in :mod:`thudo.dossiers.actions` and show its :class:`~thudo.core.errors.
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -142,8 +140,9 @@ class PapersMixin:
         }
 
 
-class SubmitForm(PapersMixin, ApplicantForm):
-    """Nộp hồ sơ trực tuyến."""
+class AgencyStepForm(forms.Form):
+    """Step 1 of the guided submission: the receiving agency, listed in Vietnamese alphabetical
+    order (``order``: the agencies shown, already sorted and filtered by the search box)."""
 
     agency = forms.ModelChoiceField(
         label=_("Cơ quan tiếp nhận"),
@@ -151,30 +150,18 @@ class SubmitForm(PapersMixin, ApplicantForm):
         empty_label=_("— Chọn cơ quan —"),
         error_messages=_messages(),
     )
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    note = forms.CharField(
-        label=_("Ghi chú cho cơ quan (không bắt buộc)"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
-    field_order = ["agency"]
-
-    def __init__(self, *args, agencies, papers, reusable=None, **kwargs):
+    def __init__(self, *args, agencies, order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-            only = list(agencies[:2])
-            if len(only) == 1:
-                self.initial.setdefault("agency", only[0].pk)
-        self.add_paper_fields(papers, reusable)
+        field = self.fields["agency"]
+        field.queryset = agencies
+        field.choices = [("", field.empty_label), *[(a.pk, a.name) for a in order]]
+        if len(order) > 1:
+            field.widget.attrs["size"] = min(len(order) + 1, 10)
 
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_papers(cleaned)
-        return cleaned
+
+def clean_note(text: str) -> str:
+    return " ".join((text or "").split())[:1000]
 
 
 class CounterForm(PapersMixin, ApplicantForm):
@@ -185,10 +172,15 @@ class CounterForm(PapersMixin, ApplicantForm):
         super().__init__(*args, **kwargs)
         self.add_paper_fields(papers)
 
-    def clean(self):
-        cleaned = super().clean()
-        self.clean_papers(cleaned)
-        return cleaned
+    def check_stored(self, stored: dict, refused: dict) -> None:
+        """Errors next to each paper, from the files kept in the draft (``{slot: [...]}``) and the
+        files just refused (``{slot: message}``): the files themselves never go through the form."""
+        for paper in self.papers:
+            slot = f"paper-{paper.pk}"
+            if slot in refused:
+                self.add_error(f"paper_{paper.pk}", refused[slot])
+            elif paper.mandatory and not stored.get(slot):
+                self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
 
 
 class LookupForm(forms.Form):
@@ -226,20 +218,6 @@ class ForwardForm(NoteForm):
         empty_label=_("— Cả bộ phận —"),
         error_messages=_messages(),
     )
-
-
-class SupplementForm(NoteForm):
-    files = MultipleFileField(
-        label=_("Giấy tờ bổ sung"),
-        error_messages=_messages(empty=_("Tệp tải lên bị rỗng."), invalid=_("Tệp tải lên không hợp lệ.")),
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xlsx"}),
-    )
-
-    def clean_files(self):
-        files = self.cleaned_data.get("files") or []
-        if not files:
-            raise forms.ValidationError(REQUIRED)
-        return files
 
 
 class StopRequestForm(forms.Form):

@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from thudo.dossiers import views
+from thudo.dossiers import views, views_submit
 
 app_name = "dossiers"
 
 urlpatterns = [
     # citizen portal
-    path("ho-so/nop/<str:procedure_code>/", views.submit, name="submit"),
+    path("ho-so/nop/<str:procedure_code>/", views_submit.start, name="submit"),
+    path("ho-so/nhap/", views_submit.draft_list, name="drafts"),
+    path("ho-so/nhap/<int:pk>/xoa/", views_submit.draft_discard, name="draft_discard"),
+    path("ho-so/nhap/<int:pk>/<slug:step>/", views_submit.draft_step, name="draft_step"),
     path("ho-so/cua-toi/", views.mine, name="mine"),
     path("ho-so/<str:code>/", views.detail, name="detail"),
     path("ho-so/<str:code>/da-nop/", views.receipt, name="receipt"),

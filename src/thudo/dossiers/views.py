@@ -24,14 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from thudo.core import permissions
+from thudo.core import drafts as core_drafts
+from thudo.core import eform, permissions
 from thudo.core.errorpages import hide_denied
-from thudo.core.errors import DomainError
+from thudo.core.errors import DomainError, InvalidInput
 from thudo.core.models import Agency, User
 from thudo.core.workcalendar import timeliness
 from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
-from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
+from thudo.dossiers.models import AttachmentKind, Dossier, EventVerb, NoticeForm, Status
 from thudo.procedures import queries as procedure_queries
 from thudo.signing.papers import render_paper
 from thudo.signing.qr import qr_data_uri
@@ -72,20 +73,6 @@ def _citizen_of(user):
         return user.citizen
     except (ObjectDoesNotExist, AttributeError):  # no citizen record, or identity not installed
         return None
-
-
-def _applicant_initial(user) -> dict:
-    citizen = _citizen_of(user)
-    if citizen is not None and getattr(citizen, "pin", None):
-        return {
-            "applicant_name": citizen.full_name,
-            "applicant_pin": citizen.pin,
-            "applicant_birth_date": citizen.birth_date,
-            "applicant_phone": citizen.phone,
-            "applicant_email": citizen.email,
-            "applicant_address": citizen.address,
-        }
-    return {"applicant_name": getattr(user, "full_name", "") or "", "applicant_email": user.email or ""}
 
 
 def _lookup_url(request, d: Dossier) -> str:
@@ -155,61 +142,6 @@ def _serve(field, name: str, *, inline: bool = False) -> FileResponse:
 
 @login_required
 @hide_denied
-def submit(request, procedure_code: str):
-    """Nộp hồ sơ trực tuyến."""
-    procedure = procedure_queries.get_published(procedure_code)
-    agencies = procedure_queries.agencies_offering(procedure)
-    papers = list(procedure.papers.all())
-    reusable = [
-        (
-            str(a.pk),
-            f"{a.original_name} — {a.paper.name if a.paper_id else a.get_kind_display()} ({a.dossier.code})",
-        )
-        for a in queries.reusable_attachments(request.user)[:30]
-    ]
-    reuse_choices = {p.pk: reusable for p in papers}
-    kwargs = {"agencies": agencies, "papers": papers, "reusable": reuse_choices}
-    if request.method == "POST":
-        form = f.SubmitForm(request.POST, request.FILES, **kwargs)
-        if form.is_valid():
-            files = [
-                (paper_id, upload)
-                for paper_id, uploads in form.files_by_paper().items()
-                for upload in uploads
-            ]
-            files += [{"paper": paper_id, "reuse": int(pk)} for paper_id, pk in form.reused().items()]
-            try:
-                d = actions.submit_online(
-                    procedure=procedure,
-                    agency=form.cleaned_data["agency"],
-                    applicant=form.applicant(),
-                    form_data={"note": form.cleaned_data.get("note", "")},
-                    files=files,
-                    by=request.user,
-                    idempotency_key=form.cleaned_data["idempotency_key"],
-                )
-            except DomainError as exc:
-                _apply_errors(form, exc)
-            else:
-                return redirect("dossiers:receipt", code=d.code)
-    else:
-        form = f.SubmitForm(initial=_applicant_initial(request.user), **kwargs)
-    citizen = _citizen_of(request.user)
-    return render(
-        request,
-        "dossiers/submit.html",
-        {
-            "procedure": procedure,
-            "form": form,
-            "citizen": citizen,
-            "verified": bool(citizen and getattr(citizen, "verified_at", None)),
-            "fee": procedure_queries.fee_for(procedure, "online", timezone.localdate()),
-        },
-    )
-
-
-@login_required
-@hide_denied
 def receipt(request, code: str):
     """Right after submission: code, secret, appointment, QR and the receipt (form 01)."""
     d = queries.by_code(request.user, code)
@@ -238,9 +170,18 @@ def _owner_dossier(request, code: str) -> Dossier:
     return d
 
 
+def _declaration(d: Dossier) -> dict:
+    """What the applicant declared online (e-form answers) and the papers not asked of her."""
+    data = d.form_data or {}
+    answers = eform.shown(d.procedure.eform_schema, data["eform"]) if data.get("eform") else []
+    ids = data.get("not_asked") or []
+    not_asked = [p for p in d.procedure.papers.all() if p.pk in ids] if ids else []
+    return {"eform_answers": answers, "not_asked": not_asked}
+
+
 def _dossier_context(request, d: Dossier) -> dict:
     results = list(d.results.order_by("-version"))
-    return {
+    return _declaration(d) | {
         "d": d,
         "overdue": queries.is_overdue(d),
         "badge": _status_badge(d.status),
@@ -269,12 +210,77 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
         "can_rate": d.status == Status.RETURNED and not rated,
         "rated": rated,
         "due_to_pay": max(d.fee_amount - paid, 0) if d.is_open or d.status == Status.RESULT_READY else 0,
-        "supplement_form": bound.get("supplement_form") or f.SupplementForm(),
+        "supplement_form": bound.get("supplement_form") or f.NoteForm(),
+        "supplement_rows": _supplement_rows(d, None, {}) if d.status == Status.SUPPLEMENT_REQUESTED else [],
         "withdraw_form": bound.get("withdraw_form") or f.WithdrawForm(),
         "rating_form": bound.get("rating_form") or f.RatingForm(),
         "open_form": next(iter(bound), None),
         "lookup_url": _lookup_url(request, d),
     }
+
+
+def supplement_reasons(d: Dossier) -> list[str]:
+    """The officer's reasons of the latest supplement request (form 02), one item per paper asked."""
+    event = d.events.filter(verb=EventVerb.REQUEST_SUPPLEMENT).order_by("-seq").first()
+    reasons = (event.data or {}).get("reasons") if event else None
+    return [str(r) for r in reasons or []]
+
+
+def _supplement_rows(d: Dossier, draft, errors: dict) -> list[dict]:
+    stored = core_drafts.uploads_by_slot(draft) if draft else {}
+    reasons = supplement_reasons(d) or [_("Giấy tờ bổ sung")]
+    return [
+        {
+            "reason": reason,
+            "name": f"item_{i}",
+            "slot": actions.drafts.item_slot(i),
+            "attached": stored.get(actions.drafts.item_slot(i), []),
+            "error": errors.get(actions.drafts.item_slot(i), ""),
+        }
+        for i, reason in enumerate(reasons)
+    ]
+
+
+@login_required
+@require_POST
+@hide_denied
+def supplement(request, code: str):
+    """Bổ sung hồ sơ: one upload per paper the officer asked for, each kept at once in a draft."""
+    d = _owner_dossier(request, code)
+    if d.status != Status.SUPPLEMENT_REQUESTED:
+        messages.error(request, _("Hồ sơ không ở trạng thái chờ bổ sung."))
+        return redirect("dossiers:detail", code=d.code)
+    form = f.NoteForm(request.POST)
+    draft = actions.drafts.supplement_draft(d, by=request.user, pk=request.POST.get("draft"))
+    count = len(supplement_reasons(d)) or 1
+    errors = actions.drafts.attach_papers(
+        draft,
+        by=request.user,
+        slots={actions.drafts.item_slot(i): request.FILES.getlist(f"item_{i}") for i in range(count)},
+        remove=request.POST.getlist("remove"),
+    )
+    if not errors and form.is_valid():
+        try:
+            actions.drafts.supplement_from_draft(draft, d, by=request.user, note=form.cleaned_data["note"])
+        except InvalidInput as exc:
+            errors[actions.drafts.item_slot(0)] = exc.message
+        except DomainError as exc:  # e.g. withdrawn meanwhile: the files stay in the draft
+            messages.error(request, exc.message)
+            return redirect("dossiers:detail", code=d.code)
+        else:
+            messages.success(request, _("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."))
+            return redirect("dossiers:detail", code=d.code)
+    form.is_valid()
+    context = _owner_context(request, d, {"supplement_form": form}) | {
+        "supplement_draft": draft,
+        "supplement_rows": _supplement_rows(d, draft, errors),
+        "supplement_errors": [
+            (f"id_{r['name']}", r["reason"], r["error"])
+            for r in _supplement_rows(d, draft, errors)
+            if r["error"]
+        ],
+    }
+    return render(request, "dossiers/detail.html", context, status=422 if errors else 200)
 
 
 @login_required
@@ -308,14 +314,6 @@ def _owner_post(form_class, call, success, form_key: str):
     return view
 
 
-supplement = _owner_post(
-    f.SupplementForm,
-    lambda d, by, form: actions.supplement(
-        d, by=by, files=form.cleaned_data["files"], note=form.cleaned_data["note"]
-    ),
-    gettext_lazy("Đã gửi giấy tờ bổ sung. Hồ sơ tiếp tục được giải quyết."),
-    "supplement_form",
-)
 withdraw = _owner_post(
     f.WithdrawForm,
     lambda d, by, form: actions.withdraw(d, by=by, reason=form.cleaned_data["reason"]),
@@ -503,23 +501,28 @@ def counter(request):
     papers = list(procedure.papers.all())
     offering = procedure_queries.agencies_offering(procedure)
     agencies = _counter_agencies(request.user)
+    draft = None
     if request.method == "POST":
-        form = f.CounterForm(request.POST, request.FILES, papers=papers)
+        form = f.CounterForm(request.POST, papers=papers)
+        # Scanned papers are kept in a draft the moment they arrive: an error elsewhere on the page
+        # never makes the officer scan them again.
+        draft = actions.drafts.counter_draft(procedure, by=request.user, pk=request.POST.get("draft"))
+        refused = actions.drafts.attach_papers(
+            draft,
+            by=request.user,
+            slots={actions.drafts.paper_slot(p): request.FILES.getlist(f"paper_{p.pk}") for p in papers},
+            remove=request.POST.getlist("remove"),
+        )
         agency_id = request.POST.get("agency")
         agency = agencies.filter(pk=agency_id).first() if agency_id else None
         if agency is None:
             form.add_error(None, _("Hãy chọn nơi tiếp nhận."))
-        if form.is_valid() and agency is not None:
+        form.is_valid()
+        form.check_stored(core_drafts.uploads_by_slot(draft), refused)
+        if not form.errors and agency is not None:
             try:
-                d = actions.create_at_counter(
-                    procedure=procedure,
-                    agency=agency,
-                    applicant=form.applicant(),
-                    form_data={},
-                    files=[
-                        (pid, upload) for pid, uploads in form.files_by_paper().items() for upload in uploads
-                    ],
-                    by=request.user,
+                d = actions.drafts.counter_from_draft(
+                    draft, by=request.user, procedure=procedure, agency=agency, applicant=form.applicant()
                 )
             except DomainError as exc:
                 _apply_errors(form, exc)
@@ -532,10 +535,28 @@ def counter(request):
                 return redirect("dossiers:work_detail", code=d.code)
     else:
         form = f.CounterForm(papers=papers)
+    stored = core_drafts.uploads_by_slot(draft) if draft else {}
+    rows = [
+        {
+            "paper": p,
+            "field": form[f"paper_{p.pk}"],
+            "slot": actions.drafts.paper_slot(p),
+            "attached": stored.get(actions.drafts.paper_slot(p), []),
+        }
+        for p in papers
+    ]
     return render(
         request,
         "dossiers/counter.html",
-        {"procedure": procedure, "form": form, "agencies": agencies, "offering": offering},
+        {
+            "procedure": procedure,
+            "form": form,
+            "agencies": agencies,
+            "offering": offering,
+            "draft": draft,
+            "rows": rows,
+        },
+        status=422 if form.errors else 200,
     )
 
 

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, eform, permissions
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed
 from thudo.core.models import Agency
 from thudo.core.text import clean, fold
@@ -30,6 +30,7 @@ from thudo.procedures.models import (
     Field,
     Level,
     OnlineLevel,
+    PaperKind,
     Procedure,
     Process,
     ProcessStep,
@@ -52,6 +53,7 @@ EDITABLE = (
     "result_type",
     "result_name",
     "legal_bases",
+    "eform_schema",
 )
 
 
@@ -126,6 +128,11 @@ def _clean_values(values: dict) -> dict:
             errors["legal_bases"] = _("Căn cứ pháp lý phải là một danh sách.")
         else:
             out["legal_bases"] = [clean(str(x)) for x in out["legal_bases"] if clean(str(x))]
+    if "eform_schema" in out:
+        try:
+            out["eform_schema"] = eform.check_schema(out["eform_schema"])
+        except InvalidInput as exc:
+            errors.update(exc.fields or {})
     if errors:
         raise InvalidInput(fields=errors)
     return out
@@ -227,7 +234,9 @@ def _plain(value):
 
 
 def set_papers(procedure: Procedure, *, papers: Iterable[dict], by) -> list[RequiredPaper]:
-    """Replace a draft's papers. Each: name, mandatory, copies, form_name, blank_form (optional)."""
+    """Replace a draft's papers. Each: name, mandatory, copies, form_name, blank_form (optional),
+    kind (:class:`PaperKind`) and from_population_db (a verified citizen is not asked for it:
+    Decree 104/2022/NĐ-CP; Law 20/2023/QH15 on identification)."""
     rows = []
     errors = {}
     for i, p in enumerate(papers):
@@ -235,6 +244,8 @@ def set_papers(procedure: Procedure, *, papers: Iterable[dict], by) -> list[Requ
         if not name:
             errors[f"papers.{i}.name"] = _("Cần tên giấy tờ.")
         copies = p.get("copies", 1)
+        if (p.get("kind") or PaperKind.OTHER) not in PaperKind.values:
+            errors[f"papers.{i}.kind"] = _("Loại giấy tờ không hợp lệ.")
         if not isinstance(copies, int) or copies < 0:
             errors[f"papers.{i}.copies"] = _("Số bản phải là số nguyên không âm.")
         rows.append(
@@ -245,6 +256,8 @@ def set_papers(procedure: Procedure, *, papers: Iterable[dict], by) -> list[Requ
                 copies=copies if isinstance(copies, int) else 1,
                 form_name=clean(p.get("form_name")),
                 blank_form=p.get("blank_form") or None,
+                kind=p.get("kind") or PaperKind.OTHER,
+                from_population_db=bool(p.get("from_population_db", False)),
             )
         )
     if errors:

@@ -105,7 +105,7 @@ class _ReadOnlyUnlessDraft:
 class PaperInline(_ReadOnlyUnlessDraft, admin.TabularInline):
     model = RequiredPaper
     extra = 0
-    fields = ("name", "mandatory", "copies", "form_name", "blank_form")
+    fields = ("name", "kind", "mandatory", "from_population_db", "copies", "form_name", "blank_form")
 
 
 class FeeInline(_ReadOnlyUnlessDraft, admin.TabularInline):
@@ -160,6 +160,7 @@ class ProcedureAdmin(_Managed, _ThroughActions, admin.ModelAdmin):
         "result_type",
         "result_name",
         "legal_bases",
+        "eform_schema",
         "version",
         "status",
         "published_at",

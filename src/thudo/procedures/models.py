@@ -64,6 +64,18 @@ class ResultType(models.TextChoices):
     NONE = "none", _("Không có văn bản kết quả")
 
 
+class PaperKind(models.TextChoices):
+    """What a required paper is, so that an earlier paper of the same kind can be re-used and the
+    declaration (tờ khai) can be replaced by the procedure's e-form."""
+
+    DECLARATION = "declaration", _("Tờ khai, đơn")
+    IDENTITY = "identity", _("Giấy tờ tùy thân")
+    RESIDENCE = "residence", _("Giấy tờ về cư trú")
+    BIRTH = "birth", _("Giấy chứng sinh")
+    AUTHORISATION = "authorisation", _("Văn bản ủy quyền")
+    OTHER = "other", _("Giấy tờ khác")
+
+
 class Procedure(models.Model):
     """One version of a procedure as published in the national procedure database.
 
@@ -108,6 +120,15 @@ class Procedure(models.Model):
     )
     result_name = models.CharField(_("tên kết quả"), max_length=500, blank=True)
     legal_bases = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
+    eform_schema = models.JSONField(
+        _("biểu mẫu điện tử (tờ khai tương tác)"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Danh sách trường: {"name", "label", "type" (text, textarea, date, number, choice), '
+            '"required", "choices"}. Có biểu mẫu thì người dân khai trực tuyến thay cho tệp tờ khai.'
+        ),
+    )
     search_text = models.CharField(max_length=700, editable=False, db_index=True)
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -151,6 +172,14 @@ class RequiredPaper(models.Model):
     copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
     form_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=300, blank=True)
     blank_form = models.FileField(_("tệp mẫu"), upload_to="procedures/forms/", null=True, blank=True)
+    kind = models.CharField(
+        _("loại giấy tờ"), max_length=16, choices=PaperKind.choices, default=PaperKind.OTHER
+    )
+    from_population_db = models.BooleanField(
+        _("khai thác từ CSDL quốc gia về dân cư"),
+        default=False,
+        help_text=_("Người đã xác thực định danh không phải nộp giấy tờ này (Nghị định 104/2022/NĐ-CP)."),
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

@@ -5,7 +5,10 @@ published version already has the same fingerprint is skipped, a changed entry b
 version that supersedes the old one. Each loaded version is published with its default process.
 Fees without validity dates apply from 1 July 2025 (two-level local government; Decree
 118/2025/NĐ-CP in force); online fees of 0 đồng follow Hanoi Resolutions 07/2023/NQ-HĐND and
-77/2025/NQ-HĐND as noted per fee in the data.
+77/2025/NQ-HĐND as noted per fee in the data. Identity and residence papers that the commune can
+read from the national population database carry ``"from_population_db": true`` (Decree
+104/2022/NĐ-CP); the civil-status procedures (birth, death, marriage) carry their interactive
+e-form as ``"eform"`` (a field list, see :mod:`thudo.core.eform`).
 """
 
 from __future__ import annotations
@@ -117,6 +120,7 @@ def _load_one(entry: dict, fields: dict, *, by, result: Result) -> bool:
             result_type=entry.get("result_type") or "document",
             result_name=entry.get("result_name") or "",
             legal_bases=entry.get("legal_bases") or [],
+            eform_schema=entry.get("eform") or [],
         )
         Procedure.objects.filter(pk=procedure.pk).update(source_hash=digest)
         actions.set_papers(
@@ -128,6 +132,8 @@ def _load_one(entry: dict, fields: dict, *, by, result: Result) -> bool:
                     "mandatory": p.get("mandatory", True),
                     "copies": p.get("copies") or 1,
                     "form_name": p.get("form") or "",
+                    "kind": p.get("kind") or "other",
+                    "from_population_db": bool(p.get("from_population_db")),
                 }
                 for p in entry.get("papers", [])
             ],

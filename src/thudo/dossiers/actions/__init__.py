@@ -20,12 +20,14 @@ an explicit moment without mocking clocks.
 
 The verbs live in one module per group — :mod:`.intake` (submission, reception, supplements),
 :mod:`.processing` (steps, pauses, refusal, withdrawal), :mod:`.transfers` (liên thông),
-:mod:`.results` (drafts, signature, return, apology, rating), :mod:`.payments` — sharing the steps
+:mod:`.results` (drafts, signature, return, apology, rating), :mod:`.payments`, :mod:`.drafts`
+(saved forms: submission, counter, supplement) and :mod:`.papers` (which papers are asked) — sharing the steps
 in :mod:`._common`; this package re-exports their public names.
 """
 
 from django.utils import timezone
 
+from thudo.dossiers.actions import drafts, papers
 from thudo.dossiers.actions._common import papers_rendered, public_url
 from thudo.dossiers.actions.intake import (
     APPLICANT_KEYS,
@@ -71,7 +73,9 @@ __all__ = [
     "confirm_withdrawal",
     "create_at_counter",
     "decline_withdrawal",
+    "drafts",
     "forward",
+    "papers",
     "papers_rendered",
     "pause",
     "public_url",

@@ -16,6 +16,7 @@ from thudo.core import audit, permissions
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import codes, deadlines, files
+from thudo.dossiers.actions import papers as paper_rules
 from thudo.dossiers.actions._common import (
     _base_context,
     _begin,
@@ -128,13 +129,16 @@ def _paper_of(procedure, paper):
     return found
 
 
-def _prepare_files(procedure, items, *, by, check_mandatory: bool) -> list[tuple[Any, Any]]:
+def _prepare_files(
+    procedure, items, *, by, check_mandatory: bool, not_asked: set[int] | frozenset[int] = frozenset()
+) -> list[tuple[Any, Any]]:
     """Validate every file before anything is stored: ``[(paper|None, CleanUpload|Attachment)]``.
 
     Items: an uploaded file (or bytes), ``(paper, file)``, ``{"paper": ..., "file": ...}`` or
     ``{"paper": ..., "reuse": Attachment}`` (a paper or result of an earlier dossier of the same
     applicant: re-use of digitised data); or a dict ``{paper id: [file or attachment id, ...]}``.
-    Files without a paper fill the mandatory papers in order.
+    Files without a paper fill the mandatory papers in order. Papers in ``not_asked`` need no
+    file (:func:`.papers.not_asked`: read from the population database, or given as an e-form).
     """
     prepared: list[list[Any]] = []
     if isinstance(items, dict):
@@ -171,7 +175,7 @@ def _prepare_files(procedure, items, *, by, check_mandatory: bool) -> list[tuple
         else:
             prepared.append([paper, files.validate_upload(upload)])
     if check_mandatory:
-        mandatory = [p for p in procedure.papers.all() if p.mandatory]
+        mandatory = [p for p in procedure.papers.all() if p.mandatory and p.pk not in not_asked]
         covered = {p.pk for p, _x in prepared if p is not None}
         missing = [p for p in mandatory if p.pk not in covered]
         for row in prepared:
@@ -277,7 +281,9 @@ def submit_online(
     online fee (0 đồng in Hanoi, Resolution 77/2025/NQ-HĐND). The due date is shown at once: it
     counts from the next working period when the dossier arrives outside office hours or after the
     procedure's cut-off hour. The same ``idempotency_key`` from the same person returns the same
-    dossier (a retried request never creates a second one).
+    dossier (a retried request never creates a second one). A verified citizen is not asked for
+    the papers the population database holds, and the e-form answers (``form_data["eform"]``,
+    checked against the procedure's schema) stand for the declaration (:mod:`.papers`).
     """
     if by is None or not by.is_authenticated:
         raise NotAllowed(_("Cần đăng nhập để nộp hồ sơ trực tuyến."))
@@ -287,7 +293,11 @@ def submit_online(
         existing = Dossier.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
-    prepared = _prepare_files(procedure, files, by=by, check_mandatory=True)
+    form_data = paper_rules.clean_form_data(procedure, form_data)
+    not_asked = paper_rules.not_asked(procedure, by=by, form_data=form_data)
+    prepared = _prepare_files(procedure, files, by=by, check_mandatory=True, not_asked=not_asked)
+    if not_asked:
+        form_data["not_asked"] = sorted(not_asked)
     saved: list[str] = []
     try:
         with transaction.atomic():

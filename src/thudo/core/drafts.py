@@ -1,0 +1,223 @@
+"""Drafts of multi-step forms (bản nháp): the generic write path, shared by every guided form.
+
+A guided form (dossier submission, counter reception, later citizen reports and document drafts)
+keeps its answers in one :class:`~thudo.core.models.Draft` per person and form, saved on every
+step, and stores each upload the moment it arrives (:func:`attach`), before any other field is
+checked: a validation error never empties a file input again. The app that owns the form checks
+the file (``dossiers.files.validate_upload``) and hands over the clean bytes; this module only
+keeps them. Files are deleted after the transaction commits (:func:`discard`, :func:`expire`);
+``core.orphans.remove_orphans`` calls :func:`expire` first, so abandoned drafts and their files
+disappear with the daily sweep (personal data is not kept longer than needed, Decree
+13/2023/NĐ-CP).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from thudo.core import audit
+from thudo.core.errors import NotFound
+from thudo.core.models import Draft, DraftUpload
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 30
+
+
+class CleanFile(Protocol):
+    """What :func:`attach` needs of a checked upload (``dossiers.files.CleanUpload`` fits)."""
+
+    name: str
+    data: bytes
+    sha256: str
+    size: int
+    content_type: str
+
+
+def lifetime() -> timedelta:
+    return timedelta(days=float(getattr(settings, "THUDO", {}).get("DRAFT_DAYS", DEFAULT_DAYS)))
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def open_drafts(owner: Any, kind: str | None = None) -> QuerySet[Draft]:
+    """The person's unexpired drafts, newest first (the "tiếp tục" list)."""
+    if owner is None or not owner.is_authenticated:
+        return Draft.objects.none()
+    qs = Draft.objects.filter(owner=owner, expires_at__gt=timezone.now())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-updated_at", "-pk")
+
+
+def get_own(owner: Any, pk: Any, *, kind: str) -> Draft:
+    """A draft of ``owner``; anybody else's (or an expired one) is "not found", never "forbidden"."""
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("Không tìm thấy bản nháp.")) from None
+    draft = open_drafts(owner, kind).filter(pk=number).first()
+    if draft is None:
+        raise NotFound(_("Không tìm thấy bản nháp (có thể đã hết hạn hoặc đã nộp)."))
+    return draft
+
+
+def uploads_by_slot(draft: Draft | None) -> dict[str, list[DraftUpload]]:
+    """The draft's files by slot (nothing for no draft)."""
+    out: dict[str, list[DraftUpload]] = {}
+    if draft is None:
+        return out
+    for u in DraftUpload.objects.filter(draft=draft):
+        out.setdefault(u.slot, []).append(u)
+    return out
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def start(
+    *,
+    owner: Any,
+    kind: str,
+    subject: str = "",
+    data: dict[str, Any] | None = None,
+    resume: bool = True,
+    now: datetime | None = None,
+) -> Draft:
+    """A new draft for ``owner``; with ``resume`` (one draft per form and subject) the open one is
+    returned instead. An officer's counter form never resumes: each walk-in gets a fresh draft."""
+    at = _now(now)
+    with transaction.atomic():
+        existing = (
+            Draft.objects.select_for_update()
+            .filter(owner=owner, kind=kind, subject=subject, expires_at__gt=at)
+            .order_by("-updated_at")
+            .first()
+            if resume
+            else None
+        )
+        if existing is not None:
+            return existing
+        return Draft.objects.create(
+            owner=owner,
+            kind=kind,
+            subject=subject,
+            data=data or {},
+            created_at=at,
+            updated_at=at,
+            expires_at=at + lifetime(),
+        )
+
+
+def save(
+    draft: Draft, *, data: dict[str, Any] | None = None, step: str | None = None, now: datetime | None = None
+) -> Draft:
+    """Merge ``data`` into the draft's answers (top-level keys replaced), remember the step and
+    push the expiry back."""
+    at = _now(now)
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        if data:
+            draft.data = {**draft.data, **data}
+        if step is not None:
+            draft.step = step
+        draft.updated_at = at
+        draft.expires_at = at + lifetime()
+        draft.save(update_fields=["data", "step", "updated_at", "expires_at"])
+    return draft
+
+
+def attach(
+    draft: Draft, *, slot: str, upload: CleanFile, replace: bool = True, now: datetime | None = None
+) -> DraftUpload:
+    """Store one checked file in ``slot`` at once; ``replace`` drops the slot's earlier files
+    ("thay tệp"). The replaced files are deleted after commit."""
+    at = _now(now)
+    row = DraftUpload(
+        draft=draft,
+        slot=slot,
+        original_name=upload.name,
+        sha256=upload.sha256,
+        size=upload.size,
+        content_type=upload.content_type,
+        uploaded_at=at,
+    )
+    row.file.save("upload", ContentFile(upload.data, name="upload"), save=False)
+    try:
+        with transaction.atomic():
+            Draft.objects.select_for_update().filter(pk=draft.pk).update(
+                updated_at=at, expires_at=at + lifetime()
+            )
+            if replace:
+                _delete_rows(draft.uploads.filter(slot=slot))
+            row.save()
+    except BaseException:
+        _delete_file(row.file.name or "")
+        raise
+    return row
+
+
+def detach(draft: Draft, *, slot: str) -> int:
+    """Remove the files of one slot."""
+    with transaction.atomic():
+        return _delete_rows(draft.uploads.filter(slot=slot))
+
+
+def discard(draft: Draft, *, by: Any = None, reason: str = "discarded") -> None:
+    """Delete a draft and its files (after commit): on submission, on the owner's request."""
+    with transaction.atomic():
+        _delete_rows(DraftUpload.objects.filter(draft_id=draft.pk))
+        Draft.objects.filter(pk=draft.pk).delete()
+        if reason != "submitted":
+            audit.record("draft.discard", by=by, changes={"kind": draft.kind, "subject": draft.subject})
+
+
+def expire(*, now: datetime | None = None) -> int:
+    """Delete every expired draft and its files; the number of drafts removed."""
+    at = _now(now)
+    with transaction.atomic():
+        expired = Draft.objects.filter(expires_at__lte=at)
+        ids = list(expired.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        files = _delete_rows(DraftUpload.objects.filter(draft_id__in=ids))
+        Draft.objects.filter(pk__in=ids).delete()
+        audit.record("draft.expire", changes={"drafts": len(ids), "files": files})
+    return len(ids)
+
+
+def _delete_rows(qs: QuerySet[DraftUpload]) -> int:
+    names = [str(n) for n in qs.values_list("file", flat=True)]
+    qs.delete()
+    transaction.on_commit(lambda: _delete_files(names))
+    return len(names)
+
+
+def _delete_files(names: Iterable[str]) -> None:
+    for name in names:
+        _delete_file(name)
+
+
+def _delete_file(name: str) -> None:
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except OSError:  # pragma: no cover - the orphan sweep removes it later
+        logger.warning("could not delete draft file %s", name)
