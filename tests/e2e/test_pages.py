@@ -16,16 +16,15 @@ and on each one:
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import override_settings
 
-from tests.e2e.axe import axe_violations
+from tests.e2e.audit import problems, watch_console
+from tests.e2e.browsing import context_as
 from tests.factories_security import ACTORS, Scene, build_scene
 from tests.security import matrix_tables as t
 from tests.security.test_permission_matrix import _page_url, base_key, page_names
@@ -108,70 +107,37 @@ def scene(tmp_path):
         yield pool.submit(_build_scene).result()
 
 
-def _session(user) -> str:
-    c = Client()
-    c.force_login(user)
-    return c.cookies[settings.SESSION_COOKIE_NAME].value
-
-
 def _check(browser, live_server, scene: Scene, visits: list[Visit], viewport: dict) -> list[str]:
-    problems: list[str] = []
+    found: list[str] = []
     contexts = {}
     for visit in visits:
         if visit.actor not in contexts:
-            context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport=viewport)
-            user = scene.user(visit.actor)
-            if user is not None:
-                host = live_server.url.split("//")[1].split(":")[0]
-                cookie = {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": _session(user),
-                    "domain": host,
-                    "path": "/",
-                }
-                context.add_cookies([cookie])
-            contexts[visit.actor] = context
+            contexts[visit.actor] = context_as(
+                browser, live_server, scene.user(visit.actor), viewport=viewport
+            )
         page = contexts[visit.actor].new_page()
-        console: list[str] = []
-        page.on("console", lambda m, sink=console: sink.append(m.text) if m.type == "error" else None)
+        console = watch_console(page)
         response = page.goto(visit.url)
         where = f"{visit.name} ({visit.url}, {visit.actor}, {viewport['width']} px)"
         if response is None or response.status != 200:
-            problems.append(f"{where}: HTTP {response.status if response else '?'}")
-            page.close()
-            continue
-        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-        if width[0] > width[1]:
-            wide = page.evaluate(WIDEST)
-            problems.append(f"{where}: scrolls sideways ({width[0]} > {width[1]}): {wide}")
-        csp = [m for m in console if "Content Security Policy" in m]
-        if csp:
-            problems.append(f"{where}: CSP errors in the console: {csp}")
-        for v in axe_violations(page):
-            problems.append(f"{where}: axe {v['impact']} {v['id']}: {v['help']} — {json.dumps(v['nodes'])}")
+            found.append(f"{where}: HTTP {response.status if response else '?'}")
+        else:
+            found += [f"{where}: {p}" for p in problems(page, console)]
         page.close()
     for context in contexts.values():
         context.close()
-    return problems
-
-
-# The elements that stick out of the viewport (to say what to fix).
-WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-    (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') +
-    ' ' + Math.round(e.getBoundingClientRect().right))"""
+    return found
 
 
 def test_citizen_pages_fit_a_phone_and_pass_axe(browser, live_server, scene):
     citizen, _ = _visits(scene)
     assert len(citizen) > 15  # the enumeration found the portal
-    problems = _check(browser, live_server, scene, citizen, PHONE)
-    assert not problems, "\n".join(problems)
+    found = _check(browser, live_server, scene, citizen, PHONE)
+    assert not found, "\n".join(found)
 
 
 def test_workspace_pages_fit_a_desktop_and_pass_axe(browser, live_server, scene):
     _, workspace = _visits(scene)
     assert len(workspace) > 8  # the enumeration found the workspace
-    problems = _check(browser, live_server, scene, workspace, DESKTOP)
-    assert not problems, "\n".join(problems)
+    found = _check(browser, live_server, scene, workspace, DESKTOP)
+    assert not found, "\n".join(found)

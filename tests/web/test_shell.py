@@ -47,9 +47,7 @@ def test_unread_badge_in_the_header(client):
 def _side_nav(client, user) -> str:
     client.force_login(user)
     html = client.get("/workspace/").content.decode()
-    return html[
-        html.index('<nav class="side-nav') : html.index("</nav>", html.index('<nav class="side-nav'))
-    ]
+    return html[html.index('<nav class="side-nav') : html.index("</nav>", html.index('<nav class="side-nav'))]
 
 
 def test_signing_queue_and_kpi_only_for_those_who_may_use_them(client):
