@@ -91,3 +91,11 @@ def test_stylesheet_is_served(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("web/site.css")
+
+
+def test_home_page_searches_procedures_and_offers_the_services(client):
+    html = client.get("/").content.decode()
+    assert '<form method="get" action="/thu-tuc/" class="home-search" role="search">' in html
+    assert 'name="q"' in html and "Tìm thủ tục hành chính" in html
+    for url in ("/thu-tuc/", "/tra-cuu/", "/xac-thuc/", "/units/", "/calendar/due/"):
+        assert f'<h2><a href="{url}">' in html
