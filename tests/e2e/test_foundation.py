@@ -20,26 +20,10 @@ SHOTS = Path(os.environ.get("THUDO_E2E_SHOTS", Path(tempfile.gettempdir()) / "e2
 
 
 @pytest.fixture
-def page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-gpu",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+def page(page_for):
+    """A desktop page from the session's one browser (a second Playwright instance in the same
+    thread would clash with the first one's event loop)."""
+    return page_for(viewport={"width": 1280, "height": 900})
 
 
 def test_unit_search_as_you_type_and_detail(page, live_server, hanoi):
