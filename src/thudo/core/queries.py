@@ -26,6 +26,7 @@ def search_filter(q: str | None, field: str = "search_text") -> Q:
 # Points a query word earns: as a whole word, as the start of a word (typing in progress), or
 # inside the text with the spaces taken out ("khaisinh" finds "khai sinh"; words of 4+ letters).
 WHOLE, PREFIX, GLUED, PHRASE = 4, 2, 1, 3
+MAX_WORDS = 8  # a query is a few words; more would only grow the SQL (SQLite caps expression depth)
 
 
 def ranked_search(qs: QuerySet, q: str | None, *order: str, field: str = "search_text") -> QuerySet:
@@ -36,9 +37,9 @@ def ranked_search(qs: QuerySet, q: str | None, *order: str, field: str = "search
     A word matches as a whole word, as the start of a word (typing in progress), or — four
     letters or more — inside the text written without spaces ("khaisinh"); two query words that
     follow each other in the text (a phrase) earn more. Ties keep ``order``. LIKE only, so the
-    same on SQLite and PostgreSQL.
+    same on SQLite and PostgreSQL. Words after the eighth are ignored.
     """
-    words = list(dict.fromkeys(fold(q).split())) if q else []
+    words = list(dict.fromkeys(fold(q).split()))[:MAX_WORDS] if q else []
     if not words:
         return qs.order_by(*order)
     qs = qs.annotate(
