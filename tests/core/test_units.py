@@ -118,3 +118,12 @@ def test_units_page_lists_and_searches(hanoi, client):
     assert "<html" not in partial and "Phường Ba Đình" in partial
     detail = client.get("/units/legacy/00004/").content.decode()
     assert "Phường Trúc Bạch" in detail and "Phường Ba Đình" in detail
+
+
+def test_unit_search_finds_2025_and_legacy_names_together(hanoi, client):
+    html = client.get("/units/", {"q": "hoan kiem"}).content.decode()
+    assert "Phường Hoàn Kiếm" in html and "Quận Hoàn Kiếm" in html
+    assert html.index("Phường Hoàn Kiếm") < html.index("Quận Hoàn Kiếm")  # today's unit first
+    assert "trước 1/7/2025" in html  # the legacy one says so
+    only_new = client.get("/units/", {"q": "hoan kiem", "scheme": "2025"}).content.decode()
+    assert "Quận Hoàn Kiếm" not in only_new

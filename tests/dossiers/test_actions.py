@@ -1,5 +1,6 @@
 """Dossier actions: the lifecycle, deadlines, pauses, apology, transfer, permissions, concurrency."""
 
+import unicodedata
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -366,26 +367,24 @@ def test_only_the_applicant_rates(w):
         actions.rate(d, by=w.citizen, scores={"attitude": 9, "time": 5, "result": 5})
 
 
-def test_counter_dossier_is_received_at_once_with_the_fee_paid(w):
-    d = actions.create_at_counter(
+def _at_counter(w, *, by, **kwargs):
+    return actions.create_at_counter(
         procedure=w.procedure,
         agency=w.agency,
         applicant=fd.APPLICANT,
         files=[fd.pdf_file(), fd.pdf_file()],
-        by=w.reception,
-        now=at(2026, 12, 7, 15, 0),
+        by=by,
+        **kwargs,
     )
+
+
+def test_counter_dossier_is_received_at_once_with_the_fee_paid(w):
+    d = _at_counter(w, by=w.reception, now=at(2026, 12, 7, 15, 0))
     assert d.status == Status.PROCESSING and d.channel == "counter"
     assert d.payments.get().amount == 8000
     assert d.clock_started_at == at(2026, 12, 7, 15, 0)
     with pytest.raises(NotAllowed):
-        actions.create_at_counter(
-            procedure=w.procedure,
-            agency=w.agency,
-            applicant=fd.APPLICANT,
-            files=[fd.pdf_file(), fd.pdf_file()],
-            by=w.other_officer,
-        )
+        _at_counter(w, by=w.other_officer)
 
 
 def test_reuse_of_a_paper_from_an_earlier_dossier(w):
@@ -432,3 +431,9 @@ def test_public_lookup_needs_the_secret_and_masks_the_name(w):
         queries.public_lookup(d.code, "WRONGSEC")
     with pytest.raises(NotFound):
         queries.public_lookup("nope", d.secret)
+
+
+def test_every_note_is_stored_nfc_with_its_line_breaks(w):
+    decomposed = unicodedata.normalize("NFD", "Đã nhận bản gốc.\nHẹn trả đúng hạn.")
+    d = _at_counter(w, by=w.reception, note=f"  {decomposed} ")
+    assert d.events.get(verb="create_counter").note == "Đã nhận bản gốc.\nHẹn trả đúng hạn."

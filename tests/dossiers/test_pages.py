@@ -2,6 +2,7 @@
 "Hồ sơ của tôi", the owner's dossier page and its actions, the public lookup by code and secret."""
 
 import pytest
+from django.test import Client
 
 from tests.e2e.journeys import make_world, submit_online, upload
 from thudo.dossiers import actions
@@ -149,19 +150,29 @@ def test_rating_after_the_result_is_returned(client, world):
 
 def test_lookup_by_code_and_secret_without_signing_in(client, world):
     d = submitted(world)
-    response = client.get("/tra-cuu/", {"code": d.code, "secret": d.secret})
+    response = client.post("/tra-cuu/", {"code": d.code, "secret": d.secret})
     assert response.status_code == 302
+    assert response["Location"] == f"/tra-cuu/{d.code}/"  # the secret stays out of the address
     page = client.get(response["Location"]).content.decode()
     assert d.code in page and "Đăng ký khai sinh" in page
     assert "Nguyễn Thị Hoa" not in page  # the name is masked for the public
+    # Another browser, without the session, does not get in with the bare code.
+    assert Client().get(response["Location"]).status_code == 404
+
+
+def test_the_secret_in_a_link_to_the_lookup_form_is_ignored(client, world):
+    d = submitted(world)
+    page = client.get("/tra-cuu/", {"code": d.code, "secret": d.secret})
+    assert page.status_code == 200 and f'value="{d.secret}"' not in page.content.decode()
+    assert 'method="post"' in page.content.decode()
 
 
 def test_lookup_with_a_wrong_secret_finds_nothing(client, world):
     d = submitted(world)
-    page = client.get("/tra-cuu/", {"code": d.code, "secret": "SAIMA"}).content.decode()
+    page = client.post("/tra-cuu/", {"code": d.code, "secret": "SAIMA"}).content.decode()
     assert "Không tìm thấy hồ sơ" in page
     assert client.get(f"/tra-cuu/{d.code}/", {"s": "SAIMA"}).status_code == 404
-    empty = client.get("/tra-cuu/", {"code": "", "secret": ""}).content.decode()
+    empty = client.post("/tra-cuu/", {"code": "", "secret": ""}).content.decode()
     assert "Vui lòng nhập thông tin này." in empty
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.audit import problems, watch_console
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,20 +55,31 @@ def page_for(browser, live_server):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        CONSOLE[page] = watch_console(page)
+        return page
 
     yield make
     for c in contexts:
+        for page in c.pages:
+            CONSOLE.pop(page, None)
         c.close()
+
+
+CONSOLE: dict = {}  # page -> its console errors (pages made by page_for)
 
 
 @pytest.fixture
 def shot():
+    """``shot(page, name)``: a full-page screenshot of a moment of a journey, and the moment must
+    pass the page audit (no sideways scroll, no CSP error, axe clean: ``tests/e2e/audit.py``)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
         path = SHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        found = problems(page, CONSOLE.get(page))
+        assert not found, f"{name} ({page.url}):\n" + "\n".join(found)
         return path
 
     return take

@@ -26,6 +26,7 @@ from tests import factories
 from tests import factories_dossiers as fd
 from tests import factories_kpi as fk
 from tests import factories_perf as perf
+from tests import factories_procedures as fp
 from thudo.core import actions as core_actions
 from thudo.core import drafts
 from thudo.dossiers.models import Status
@@ -191,6 +192,33 @@ def test_public_lookup_api_and_page(client, w):
     r, page_large, sql = count(lambda: client.get(page))
     assert r.status_code == 200
     assert_flat(page_small, page_large, 4, sql)  # 3 today: dossier, signed result, timeline
+
+
+# --- (d2) the procedure catalogue, searched ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["khai sinh", "khaisinh", "khai sinh cho con"])
+def test_procedure_catalogue_search(client, q):
+    """The forgiving search ranks in the database: the page's queries do not grow with the
+    catalogue (the most-words fallback adds one EXISTS)."""
+
+    def procedures(n: int) -> None:
+        for _ in range(n):
+            i = next(_wards)
+            fp.published(
+                code=f"9.{i:06d}",
+                name=f"Đăng ký khai sinh loại {i}",
+                field=fp.field(f"F{i}", f"Lĩnh vực {i}"),
+            )
+
+    procedures(N)
+    client.get(f"/thu-tuc/?q={q}")
+    r, small, _sql = count(lambda: client.get("/thu-tuc/", {"q": q}))
+    assert r.content.decode().count("Đăng ký khai sinh loại") == N
+    procedures(2 * N)
+    r, large, sql = count(lambda: client.get("/thu-tuc/", {"q": q}))
+    assert r.content.decode().count("Đăng ký khai sinh loại") == 3 * N
+    assert_flat(small, large, 7, sql)  # 5 today (6 with the most-words fallback)
 
 
 # --- (e) an officer's queue page ------------------------------------------------------------------

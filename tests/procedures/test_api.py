@@ -86,3 +86,10 @@ def test_fields(client, birth):
         {"code": "CTH", "name": "Chứng thực"},
         {"code": "HT", "name": "Hộ tịch"},
     ]
+
+
+@pytest.mark.parametrize("q", ["khaisinh", "khai sinh cho con"])
+def test_the_api_search_forgives_and_ranks_like_the_pages(client, birth, q):
+    fp.published(code="1.000656", name="Đăng ký khai tử")
+    body = client.get("/api/v1/procedures", {"q": q}).json()
+    assert [item["code"] for item in body["items"]] == ["1.001193"]

@@ -80,3 +80,36 @@ def test_no_published_process_is_not_found():
     fp.process(p, publish=False)
     with pytest.raises(NotFound):
         queries.process_for(p, None)
+
+
+@pytest.mark.parametrize(
+    "query", ["khaisinh", "khai sinh cho con", "dangky khaisinh", "đăng ký khai sinh cho bé"]
+)
+def test_a_forgiving_search_still_finds_birth_registration_first(catalogue, query):
+    found = names(queries.published(q=query))
+    assert found and found[0] == "Đăng ký khai sinh"
+    assert "Cấp Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm" not in found
+
+
+def test_words_being_typed_match_the_start_of_a_word(catalogue):
+    assert names(queries.published(q="khai si")) == ["Đăng ký khai sinh"]
+    assert set(names(queries.published(q="dang ky kha"))) == {"Đăng ký khai sinh", "Đăng ký khai tử"}
+
+
+def test_results_come_in_order_of_relevance(catalogue):
+    # Alphabetically "cap giay ..." comes before "dang ky ..."; the phrase "khai sinh" ranks first.
+    fp.published(code="2.000001", name="Cấp giấy khai báo tạm trú cho người sinh sống ở nước ngoài")
+    found = names(queries.published(q="khai sinh"))
+    assert found == ["Đăng ký khai sinh", "Cấp giấy khai báo tạm trú cho người sinh sống ở nước ngoài"]
+
+
+def test_a_precise_query_does_not_widen_to_neighbours(catalogue):
+    # Every word of "đăng ký khai sinh" is in one name: "Đăng ký khai tử" (three of four) stays out.
+    assert names(queries.published(q="dang ky khai sinh")) == ["Đăng ký khai sinh"]
+
+
+def test_a_very_long_query_is_answered(catalogue):
+    # Only the first eight words count: the SQL stays small (SQLite limits an expression's depth).
+    words = " ".join(f"tu{i}" for i in range(2000))
+    assert names(queries.published(q=f"khai sinh {words}")) == []
+    assert names(queries.published(q=f"khai sinh {'sinh ' * 2000}")) == ["Đăng ký khai sinh"]

@@ -233,10 +233,10 @@ PAGES: dict[str, Row] = {
     "kpi:ranking_export": Row(PUBLIC, note="published open data; no personal data (leak test)"),
     "kpi:targets": Row(PUBLIC),
     "dossiers:lookup": Row(PUBLIC),
-    "dossiers:lookup #found": Row(
-        "302 302 302 302 302 302 302 302 302 302", query={"code": "{code}", "secret": "{secret}"}
+    "dossiers:lookup POST #found": Row(
+        "302 302 302 302 302 302 302 302 302 302", data={"code": "{code}", "secret": "{secret}"}
     ),
-    "dossiers:lookup #wrong-secret": Row(PUBLIC, query={"code": "{code}", "secret": "SAI12345"}),
+    "dossiers:lookup POST #wrong-secret": Row(PUBLIC, data={"code": "{code}", "secret": "SAI12345"}),
     "dossiers:lookup_detail": Row(PUBLIC, query={"s": "{secret}"}),
     "dossiers:lookup_detail #wrong-secret": Row(
         "404 404 404 404 404 404 404 404 404 404", query={"s": "SAI"}

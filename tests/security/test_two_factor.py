@@ -35,6 +35,17 @@ def password_login(client, username, next_url=WORKSPACE):
     )
 
 
+def wait_out_throttle(user) -> None:
+    """The person waits the seconds django-otp's throttle asks for after a wrong code."""
+    TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=None)
+    StaticDevice.objects.filter(user=user).update(throttling_failure_timestamp=None)
+
+
+def wrong_code(client, user):
+    wait_out_throttle(user)
+    return client.post("/xac-thuc-2-buoc/", {"code": "000000"})
+
+
 @pytest.fixture
 def officer(db):
     agency = factories.AgencyFactory()
@@ -129,8 +140,8 @@ def test_five_wrong_codes_lock_the_second_step(client, officer_with_device):
     officer, device = officer_with_device
     client.force_login(officer)
     for _ in range(4):
-        assert client.post("/xac-thuc-2-buoc/", {"code": "000000"}).status_code == 422
-    locked = client.post("/xac-thuc-2-buoc/", {"code": "000000"})
+        assert wrong_code(client, officer).status_code == 422
+    locked = wrong_code(client, officer)
     assert locked.status_code == 429
     assert "tạm khóa" in locked.content.decode()
     # Even the right code is refused while locked.
@@ -151,13 +162,28 @@ def test_lock_expires_after_fifteen_minutes(client, officer_with_device):
     officer, device = officer_with_device
     client.force_login(officer)
     for _ in range(5):
-        client.post("/xac-thuc-2-buoc/", {"code": "000000"})
+        wrong_code(client, officer)
     state = SecondFactorState.objects.get(user=officer)
     assert state.locked_until - timezone.now() > timedelta(minutes=14)
     SecondFactorState.objects.filter(pk=state.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
     response = client.post("/xac-thuc-2-buoc/", {"code": code_for(device), "next": WORKSPACE})
     assert response.status_code == 302
     assert client.get(WORKSPACE).status_code == 200
+
+
+def test_a_code_sent_too_soon_after_a_wrong_one_is_told_to_wait(client, officer_with_device):
+    officer, device = officer_with_device
+    client.force_login(officer)
+    assert wrong_code(client, officer).status_code == 422
+    # django-otp refuses every code for a moment after a wrong one: the page says so, in seconds,
+    # instead of calling the right code wrong; the refused attempt is not counted as wrong.
+    too_soon = client.post("/xac-thuc-2-buoc/", {"code": code_for(device)})
+    assert too_soon.status_code == 429
+    body = too_soon.content.decode()
+    assert "thử lại sau 1 giây" in body and "không đúng" not in body
+    assert AuditRecord.objects.filter(verb="security.2fa_failed").count() == 1
+    wait_out_throttle(officer)
+    assert client.post("/xac-thuc-2-buoc/", {"code": code_for(device), "next": WORKSPACE}).status_code == 302
 
 
 def test_backup_code_works_once(client, officer_with_device):

@@ -39,15 +39,15 @@ def test_unread_badge_in_the_header(client):
 
     client.post("/thong-bao/da-doc-het/")
     html = client.get("/").content.decode()
-    assert "thông báo chưa đọc" not in html[: html.index("</header>")]
+    header = html[: html.index("</header>")]
+    assert "thông báo chưa đọc" not in header
+    assert '<a class="bell" href="/thong-bao/" aria-label="Thông báo"></a>' in header  # the bell stays
 
 
 def _side_nav(client, user) -> str:
     client.force_login(user)
     html = client.get("/workspace/").content.decode()
-    return html[
-        html.index('<nav class="side-nav"') : html.index("</nav>", html.index('<nav class="side-nav"'))
-    ]
+    return html[html.index('<nav class="side-nav') : html.index("</nav>", html.index('<nav class="side-nav'))]
 
 
 def test_signing_queue_and_kpi_only_for_those_who_may_use_them(client):
@@ -91,3 +91,11 @@ def test_stylesheet_is_served(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("web/site.css")
+
+
+def test_home_page_searches_procedures_and_offers_the_services(client):
+    html = client.get("/").content.decode()
+    assert '<form method="get" action="/thu-tuc/" class="home-search" role="search">' in html
+    assert 'name="q"' in html and "Tìm thủ tục hành chính" in html
+    for url in ("/thu-tuc/", "/tra-cuu/", "/xac-thuc/", "/units/", "/calendar/due/"):
+        assert f'<h2><a href="{url}">' in html

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Concat, Replace
 from django.utils import timezone
 
 from thudo.core import permissions
@@ -21,6 +24,57 @@ def search_filter(q: str | None, field: str = "search_text") -> Q:
     for word in words:
         condition &= Q(**{f"{field}__contains": word})
     return condition
+
+
+# Points a query word earns: as a whole word, as the start of a word (typing in progress), or
+# inside the text with the spaces taken out ("khaisinh" finds "khai sinh"; words of 4+ letters).
+WHOLE, PREFIX, GLUED, PHRASE = 4, 2, 1, 3
+MAX_WORDS = 8  # a query is a few words; more would only grow the SQL (SQLite caps expression depth)
+
+
+def ranked_search(qs: QuerySet, q: str | None, *order: str, field: str = "search_text") -> QuerySet:
+    """A search that forgives, best first: the rows whose folded ``field`` holds every word of
+    the folded query; when none does, those that hold most of them (both of two words, at least
+    half of three or more: "khai sinh cho con" finds "Đăng ký khai sinh").
+
+    A word matches as a whole word, as the start of a word (typing in progress), or — four
+    letters or more — inside the text written without spaces ("khaisinh"); two query words that
+    follow each other in the text (a phrase) earn more. Ties keep ``order``. LIKE only, so the
+    same on SQLite and PostgreSQL. Words after the eighth are ignored.
+    """
+    words = list(dict.fromkeys(fold(q).split()))[:MAX_WORDS] if q else []
+    if not words:
+        return qs.order_by(*order)
+    qs = qs.annotate(
+        _padded=Concat(Value(" "), F(field), Value(" ")),
+        _glued=Replace(F(field), Value(" "), Value("")),
+    )
+    found, score = [], []
+    for word in words:
+        conditions = [(Q(_padded__contains=f" {word} "), WHOLE), (Q(_padded__contains=f" {word}"), PREFIX)]
+        if len(word) >= 4:
+            conditions.append((Q(_glued__contains=word), GLUED))
+        any_match = Q()
+        for condition, _points in conditions:
+            any_match |= condition
+        found.append(Case(When(any_match, then=Value(1)), default=Value(0)))
+        score.append(Case(*(When(c, then=Value(p)) for c, p in conditions), default=Value(0)))
+    for first, second in itertools.pairwise(words):
+        score.append(
+            Case(When(Q(_padded__contains=f" {first} {second}"), then=Value(PHRASE)), default=Value(0))
+        )
+    qs = qs.annotate(_found=_sum(found), relevance=_sum(score)).order_by("-relevance", *order)
+    every = qs.filter(_found=len(words))
+    if len(words) <= 2 or every.exists():
+        return every
+    return qs.filter(_found__gte=ceil(len(words) / 2))
+
+
+def _sum(terms: list):
+    total = Value(0, output_field=IntegerField())
+    for term in terms:
+        total = total + term
+    return total
 
 
 def units(
@@ -40,7 +94,8 @@ def units(
         qs = qs.filter(level=level)
     if parent:
         qs = qs.filter(parent__code=parent)
-    return qs.filter(search_filter(q)).select_related("parent").order_by("scheme", "code")
+    # Ties: the current (2025) units before the legacy ones ("2025" < "legacy").
+    return ranked_search(qs.select_related("parent"), q, "scheme", "code")
 
 
 def unit_detail(scheme: str, code: str) -> AdministrativeUnit:

@@ -11,14 +11,16 @@ from thudo.core.models import Scheme, UnitLevel
 
 
 def unit_list(request):
-    scheme = request.GET.get("scheme") or Scheme.Y2025
+    scheme = request.GET.get("scheme") or ""  # both: a 2025 name and a legacy one are found together
     if scheme not in Scheme.values:
-        scheme = Scheme.Y2025
+        scheme = ""
     level = request.GET.get("level") or ""
     if level not in UnitLevel.values:
         level = ""
     q = request.GET.get("q", "")
-    qs = queries.units(province=request.GET.get("province") or "01", scheme=scheme, level=level or None, q=q)
+    qs = queries.units(
+        province=request.GET.get("province") or "01", scheme=scheme or None, level=level or None, q=q
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,

@@ -409,9 +409,19 @@ def _dossier_for_file(request, code: str) -> tuple[Dossier, bool]:
 # --- public lookup ------------------------------------------------------------------------------
 
 
+# The codes and secrets the person typed in the lookup form, kept in the (server-side) session so
+# that the secret never travels in a URL (browser history, logs, Referer); the QR code's link
+# still carries it, since a printed paper has no session.
+LOOKUPS = "dossier_lookups"
+LOOKUPS_KEPT = 10
+
+
 def lookup(request):
-    """Tra cứu hồ sơ by code and secret, without signing in."""
-    form = f.LookupForm(request.GET or None)
+    """Tra cứu hồ sơ by code and secret, without signing in. The form is posted; on success the
+    person is sent to the dossier's public page, whose address holds only the code."""
+    form = f.LookupForm(
+        request.POST if request.method == "POST" else None, initial={"code": request.GET.get("code", "")}
+    )
     if form.is_bound and form.is_valid():
         code, secret = form.cleaned_data["code"].strip(), form.cleaned_data["secret"].strip()
         try:
@@ -419,13 +429,17 @@ def lookup(request):
         except DomainError:
             form.add_error(None, _("Không tìm thấy hồ sơ với mã và mã bí mật này. Vui lòng kiểm tra lại."))
         else:
-            return redirect(f"{reverse('dossiers:lookup_detail', args=[code])}?s={secret}")
+            remembered = {k: v for k, v in request.session.get(LOOKUPS, {}).items() if k != code}
+            remembered[code] = secret
+            request.session[LOOKUPS] = dict(list(remembered.items())[-LOOKUPS_KEPT:])
+            return redirect("dossiers:lookup_detail", code)
     return render(request, "dossiers/lookup.html", {"form": form})
 
 
 def lookup_detail(request, code: str):
-    """The public page of a dossier, reached from the QR code on the receipt."""
-    secret = request.GET.get("s", "")
+    """The public page of a dossier, reached from the QR code on the receipt (``?s=`` secret) or
+    from the lookup form (the secret the person typed, kept in the session)."""
+    secret = request.GET.get("s") or request.session.get(LOOKUPS, {}).get(code, "")
     try:
         view = queries.public_lookup(code, secret)
     except DomainError:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-STYLE = "max-width:100%;height:auto"
 COLORS = {"excellent": "#1b7f3b", "good": "#2f6db5", "average": "#b7791f", "weak": "#b42318", None: "#8a8f98"}
 
 
@@ -18,7 +17,7 @@ def bars(
     height = row * len(items) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" aria-hidden="true" focusable="false" '
-        f'width="{width}" height="{height}" style="{STYLE}" viewBox="0 0 {width} {height}">'
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
     ]
     scale = (width - label_w - 60) / (max_value or 1)
     for i, (label, value, klass) in enumerate(items):
@@ -42,7 +41,7 @@ def line(points: list[tuple[str, float | None]], *, width: int = 560, height: in
     step = inner_w / max(1, len(points) - 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" aria-hidden="true" focusable="false" '
-        f'width="{width}" height="{height}" style="{STYLE}" viewBox="0 0 {width} {height}">'
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
     ]
     for v in (0, 50, 70, 90, 100):
         y = pad_t + inner_h * (1 - v / 100)

@@ -164,12 +164,16 @@ def mark_read(notification: Notification, *, by) -> Notification:
     return locked
 
 
-def mark_all_read(*, by) -> int:
-    """Mark every unread notice of ``by`` as read; returns how many."""
+def mark_all_read(*, by, keep_latest: int = 0) -> int:
+    """Mark every unread notice of ``by`` as read, but the ``keep_latest`` newest; returns how many."""
     if by is None or not by.is_authenticated:
         return 0
     with transaction.atomic():
-        return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())
+        unread = Notification.objects.filter(user=by, read_at__isnull=True)
+        if keep_latest:
+            newest = unread.order_by("-created_at", "-pk").values_list("pk", flat=True)[:keep_latest]
+            unread = unread.exclude(pk__in=list(newest))
+        return unread.update(read_at=timezone.now())
 
 
 def resend(message: OutboxMessage, *, by) -> OutboxMessage:

@@ -12,7 +12,7 @@ from thudo.core import permissions
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import NotFound
 from thudo.core.models import Agency, AgencyKind
-from thudo.core.queries import search_filter
+from thudo.core.queries import ranked_search
 from thudo.procedures.models import Fee, Field, Level, Procedure, Process, ProcessStep, Status
 
 
@@ -23,7 +23,9 @@ def published(
     agency: str | None = None,
     level: str | None = None,
 ) -> QuerySet[Procedure]:
-    """The published catalogue, searched without regard to diacritics on name or code.
+    """The published catalogue, searched without regard to diacritics on name or code, most
+    relevant first (``core.queries.ranked_search``: "khaisinh" and "khai sinh cho con" find
+    "Đăng ký khai sinh").
 
     ``field`` is a field code, ``agency`` an agency code (a commune People's Committee offers
     every commune-level procedure), ``level`` commune|department.
@@ -38,7 +40,7 @@ def published(
         if Agency.objects.filter(code=agency, kind=AgencyKind.COMMUNE_COMMITTEE).exists():
             condition |= Q(level=Level.COMMUNE)
         qs = qs.filter(condition)
-    return qs.filter(search_filter(q)).select_related("field", "agency").order_by("search_text", "code")
+    return ranked_search(qs.select_related("field", "agency"), q, "search_text", "code")
 
 
 def manageable(person) -> QuerySet[Procedure]:

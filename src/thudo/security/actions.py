@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from math import ceil
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,6 +29,14 @@ _TOTP_RE = re.compile(r"^\d{6}$")
 
 class SecondFactorLocked(NotAllowed):
     code = "otp_locked"
+    status = 429
+
+
+class SecondFactorThrottled(NotAllowed):
+    """django-otp's throttle: after a wrong code a device refuses every code (even the right one)
+    for 1, 2, 4 … seconds. The person is told to wait, not that the code was wrong."""
+
+    code = "otp_throttled"
     status = 429
 
 
@@ -63,6 +73,30 @@ def _locked_error(until) -> SecondFactorLocked:
     return SecondFactorLocked(
         _("Bạn đã nhập sai mã quá %(n)d lần. Bước xác thực bị tạm khóa đến %(t)s.")
         % {"n": MAX_FAILURES, "t": local}
+    )
+
+
+def _throttle_wait(devices, *, now=None) -> int:
+    """Seconds until one of ``devices`` accepts codes again (0: one accepts them now)."""
+    now = now or timezone.now()
+    waits = []
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if allowed:
+            return 0
+        until = (info or {}).get("locked_until")
+        waits.append(max(1, ceil((until - now).total_seconds())) if until else 1)
+    return min(waits, default=0)
+
+
+def _throttled_error(seconds: int) -> SecondFactorThrottled:
+    return SecondFactorThrottled(
+        ngettext(
+            "Bạn vừa nhập sai mã. Hãy thử lại sau %(n)d giây.",
+            "Bạn vừa nhập sai mã. Hãy thử lại sau %(n)d giây.",
+            seconds,
+        )
+        % {"n": seconds}
     )
 
 
@@ -124,6 +158,8 @@ def confirm_totp_setup(device: TOTPDevice, *, by, code: str) -> list[str]:
         if device.confirmed:
             raise Conflict(_("Thiết bị này đã được xác nhận."))
         token = _normalize(code)
+        if wait := _throttle_wait([device]):
+            raise _throttled_error(wait)
         if _TOTP_RE.match(token) and device.verify_token(token):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -155,17 +191,17 @@ def verify_second_factor(user, *, code: str) -> Verified:
         state = _state_for_update(user)
         _check_lock(state, user)
         device = None
-        backup_used = False
-        if _TOTP_RE.match(token):
-            for candidate in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
-                if candidate.verify_token(token):
-                    device = candidate
-                    break
-        elif token:
-            for candidate in StaticDevice.objects.select_for_update().filter(user=user, confirmed=True):
-                if candidate.verify_token(token):  # consumes the code
-                    device, backup_used = candidate, True
-                    break
+        backup_used = _TOTP_RE.match(token) is None
+        model = StaticDevice if backup_used else TOTPDevice
+        candidates = (
+            list(model.objects.select_for_update().filter(user=user, confirmed=True)) if token else []
+        )
+        if wait := _throttle_wait(candidates):
+            raise _throttled_error(wait)  # not counted as a wrong code: no code was checked
+        for candidate in candidates:
+            if candidate.verify_token(token):  # a backup code is consumed
+                device = candidate
+                break
         if device is None:
             error = _fail(state, user, stage="login") or InvalidInput(
                 _("Mã xác thực không đúng."), fields={"code": _("Mã xác thực không đúng.")}

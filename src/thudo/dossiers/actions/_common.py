@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from thudo.core import audit, events, permissions
 from thudo.core.config import config
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from thudo.core.text import clean
+from thudo.core.text import clean, nfc
 from thudo.dossiers import deadlines, files
 from thudo.dossiers.events import DossierEventRecorded, applicant_notice_type
 from thudo.dossiers.models import (
@@ -107,7 +107,7 @@ def _event(
         by=by if getattr(by, "is_authenticated", False) else None,
         by_label=_label(by),
         at=at,
-        note=note,
+        note=nfc(note).strip(),  # every note NFC, whichever verb wrote it (line breaks kept)
         step_due_at=d.step_due_at,
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
     )
