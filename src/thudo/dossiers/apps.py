@@ -16,6 +16,8 @@ class DossiersConfig(AppConfig):
         ("dossiers:work_queue", _("Hồ sơ cần xử lý")),
         ("dossiers:signing", _("Phê duyệt, ký số"), "can:dossier.sign"),
     ]
+    # The workspace home's counters (web.views.workspace): a function of the person.
+    workspace_tiles = "thudo.dossiers.views.workspace_tiles"
 
     def ready(self) -> None:
         from thudo.core import permissions

@@ -442,6 +442,32 @@ QUEUE_TABS = [
 ]
 
 
+WORKSPACE_TILES = {
+    "reception": (gettext_lazy("Chờ tiếp nhận, trả kết quả"), "dossiers:reception", ""),
+    "mine": (gettext_lazy("Của tôi"), "dossiers:work_queue", "?tab=mine"),
+    "due_soon": (gettext_lazy("Đến hạn trong 1 ngày làm việc"), "dossiers:work_queue", "?tab=due_soon"),
+    "overdue": (gettext_lazy("Quá hạn"), "dossiers:work_queue", "?tab=overdue"),
+    "signing": (gettext_lazy("Chờ phê duyệt, ký số"), "dossiers:signing", ""),
+}
+
+
+def workspace_tiles(person) -> list[dict]:
+    """The workspace home's counters (``DossiersConfig.workspace_tiles``): one per queue the
+    person works from, each linking to that queue."""
+    if not (permissions.is_city_admin(person) or permissions.agencies_for(person, "dossier.view")):
+        return []
+    return [
+        {
+            "kind": kind,
+            "label": WORKSPACE_TILES[kind][0],
+            "count": n,
+            "url": reverse(WORKSPACE_TILES[kind][1]) + WORKSPACE_TILES[kind][2],
+            "alert": kind == "overdue" and n > 0,
+        }
+        for kind, n in queries.workspace_counts(person).items()
+    ]
+
+
 @_official_required
 def work_queue(request):
     """Hàng đợi hồ sơ: mine / my agency / due within one working day / overdue."""
