@@ -57,6 +57,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.factories_dossiers import APPLICANT, pdf_bytes
 from thudo.core.models import Agency, User
 from thudo.dossiers import actions
+from thudo.dossiers.actions import intake
 from thudo.procedures.models import Procedure
 
 def submit(key):
@@ -71,7 +72,7 @@ def submit(key):
     )
 
 print(json.dumps({"committed": submit("lan-1").code}), flush=True)
-actions._event = die_here  # the history entry is written after the dossier and its attachments
+intake._event = die_here  # the history entry is written after the dossier and its attachments
 submit("lan-2")
 print("NOT KILLED", flush=True)
 """
@@ -235,7 +236,7 @@ def test_a_submission_killed_in_its_transaction_leaves_no_half_dossier_and_its_f
     assert after["audit_breaks"] == 0
 
     # the citizen's retry of the killed submission goes through (its key was never used)
-    retry = live.ok(SUBMIT.split("actions._event")[0].replace('"lan-1"', '"lan-2"'), {
+    retry = live.ok(SUBMIT.split("intake._event")[0].replace('"lan-1"', '"lan-2"'), {
         "procedure": procedure.pk, "agency": agency.pk, "citizen": citizen.pk,
     })  # fmt: skip
     assert _last_json(retry)["committed"] != committed
