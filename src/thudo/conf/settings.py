@@ -251,7 +251,9 @@ THUDO = {
     # Hanoi's province code (GSO) and the root of agencies' electronic identifiers (QCVN 102:2016).
     "PROVINCE_CODE": os.environ.get("THUDO_PROVINCE_CODE", "01"),
     "AGENCY_CODE_SUFFIX": os.environ.get("THUDO_AGENCY_CODE_SUFFIX", "H26"),
-    "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    # Where citizens reach the platform (links, QR codes). Empty: the address of the request being
+    # served (thudo.core.context.public_base_url); set it in production.
+    "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", ""),
 }
 
 LOGGING = {

@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -360,7 +360,8 @@ def result_file(request, code: str, pk: int):
     r = d.results.filter(pk=pk).first()
     if r is None or (not r.signed and not official):
         raise Http404
-    return _serve(r.file, f"ket-qua-{d.code}.pdf")
+    name = (_("Kết quả %(code)s.pdf") if r.signed else _("Dự thảo kết quả %(code)s.pdf")) % {"code": d.code}
+    return _serve(r.file, name, inline=request.GET.get("xem") == "1")
 
 
 @hide_denied
@@ -379,7 +380,7 @@ def notice_file(request, code: str, form: str):
         context = actions.build_receipt_context(d) | {"received_at": d.submitted_at, "date": d.submitted_at}
         pdf = render_paper("receipt", context)
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="giay-tiep-nhan-{d.code}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(True, f"Giấy tiếp nhận {d.code}.pdf")
         return response
     raise Http404
 

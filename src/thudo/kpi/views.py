@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -46,7 +47,7 @@ def _period(request) -> tuple[str, list]:
 
 def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp
 
 
@@ -80,7 +81,7 @@ def ranking(request):
 @hide_denied
 def ranking_export(request, period: str, version: int, fmt: str):
     snap = queries.snapshot(period, version)
-    name = f"xep-hang-{period}-v{version}"
+    name = f"Xếp hạng chỉ số {period} v{version}"
     if fmt == "csv":
         return _download(exports.ranking_csv(snap), f"{name}.csv", "text/csv; charset=utf-8")
     if fmt == "json":
@@ -172,7 +173,7 @@ def unit(request, code: str):
 def unit_export(request, code: str, period: str, fmt: str):
     agency = queries.agency(code)
     result = queries.unit_score(request.user, agency, period)
-    name = f"chi-so-{agency.code}-{period}"
+    name = f"Chỉ số {agency.short_name or agency.name} {period}"
     if fmt == "xlsx":
         return _download(exports.unit_xlsx(agency, period, result), f"{name}.xlsx", XLSX)
     head, rows = exports.unit_rows(result)

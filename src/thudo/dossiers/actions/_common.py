@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, permissions
+from thudo.core.context import public_base_url
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import deadlines, files
@@ -121,11 +122,11 @@ def _move(d: Dossier, to: str, verb: str, *, by, at: datetime, note: str = "", d
 
 
 def public_url(d: Dossier) -> str:
-    """The dossier's public page (printed as a QR code on every paper): code + secret."""
-    from django.conf import settings
+    """The dossier's public page (printed as a QR code on every paper): code + secret, on the
+    platform's public address (:func:`thudo.core.context.public_base_url`)."""
     from django.urls import NoReverseMatch, reverse
 
-    base = getattr(settings, "THUDO", {}).get("PUBLIC_BASE_URL", "").rstrip("/")
+    base = public_base_url()
     try:
         path = reverse("dossiers:lookup_detail", args=[d.code])
     except NoReverseMatch:

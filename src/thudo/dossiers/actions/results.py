@@ -4,12 +4,13 @@ applicant's rating."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, permissions
@@ -63,19 +64,62 @@ def build_result_context(d: Dossier, *, signer=None) -> dict[str, Any]:
         return _result_context(d, signer=signer)
 
 
+#: Keys of ``form_data`` that are not the applicant's answers.
+_NOT_ANSWERS = frozenset({"demo", "eform"})
+
+
+def _fact_text(value: Any) -> str:
+    """An answer as printed: ISO dates as dd/mm/yyyy, lists joined, the rest as text."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y") if len(value) == 10 else value
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, list | tuple):
+        return ", ".join(_fact_text(v) for v in value)
+    if isinstance(value, int | float):
+        return number_format(value, use_l10n=True)
+    return str(value)
+
+
+def result_facts(d: Dossier) -> list[tuple[str, str]]:
+    """What the applicant declared, as (label, value) rows for the result: the answers of the
+    procedure's e-form (``form_data["eform"]``, labelled and ordered by the procedure's
+    ``eform_schema`` when it has one), else the plain keys of ``form_data``."""
+    data = d.form_data if isinstance(d.form_data, dict) else {}
+    answers = data["eform"] if isinstance(data.get("eform"), dict) else data
+    schema = getattr(d.procedure, "eform_schema", None) or []
+    labels = {f["name"]: f.get("label") or f["name"] for f in schema if isinstance(f, dict) and "name" in f}
+    keys = [k for k in labels if k in answers] + [k for k in answers if k not in labels]
+    return [
+        (labels.get(k) or k.replace("_", " ").capitalize(), _fact_text(answers[k]))
+        for k in keys
+        if k not in _NOT_ANSWERS and answers[k] not in (None, "", [], {})
+    ]
+
+
 def _result_context(d: Dossier, *, signer=None) -> dict[str, Any]:
+    facts = result_facts(d)
+    values = {"code": d.code, "name": d.applicant_name, "agency": d.processing_agency.name}
+    values["proc"] = d.procedure.name
+    paragraphs = [_("Căn cứ hồ sơ %(code)s của %(name)s,") % values]
+    if facts:
+        paragraphs.append(_("%(agency)s giải quyết yêu cầu %(proc)s với nội dung sau:") % values)
+    else:
+        paragraphs.append(_("%(agency)s giải quyết yêu cầu: %(proc)s.") % values)
     return {
         **_base_context(d),
         "agency_name": d.processing_agency.name,
         "title": (d.procedure.result_name or d.procedure.name).upper(),
         "subtitle": d.procedure.name,
-        "paragraphs": [
-            _("Căn cứ hồ sơ %(code)s của %(name)s,") % {"code": d.code, "name": d.applicant_name},
-            _("%(agency)s giải quyết yêu cầu: %(proc)s.")
-            % {"agency": d.processing_agency.name, "proc": d.procedure.name},
-        ],
+        "paragraphs": paragraphs,
+        "facts": facts,
         "signer_title": _("LÃNH ĐẠO"),
-        "signer_name": _label(signer) or _("(chờ ký)"),
+        # A draft is signed by whichever leader approves it: their name, title and the signing
+        # time are printed in the signature block when they sign (signing.actions.sign_pdf).
+        "signer_name": _label(signer),
     }
 
 
@@ -155,7 +199,7 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
                 signed = _sign(
                     unsigned, signer=by, reason=_("Phê duyệt kết quả hồ sơ %(code)s") % {"code": d.code}
                 )
-                upload = files.pdf_upload(signed, f"Ket qua {d.code}.pdf")
+                upload = files.pdf_upload(signed, f"Kết quả {d.code}.pdf")
                 result.file.save("ket-qua.pdf", files.as_content(upload), save=False)
                 saved.append(result.file.name)
                 result.sha256 = upload.sha256

@@ -6,6 +6,7 @@ platform. Running it again keeps the data and creates no duplicates.
 """
 
 import importlib
+import os
 
 from django.apps import apps
 from django.conf import settings
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up only, do not start the server")
 
     def handle(self, *args, **opts):
+        if not os.environ.get("THUDO_PUBLIC_BASE_URL"):
+            # Papers made now (demo data) and later (no request in the worker) carry QR codes and
+            # links to this server, whatever port it listens on.
+            settings.THUDO["PUBLIC_BASE_URL"] = self.public_base_url(opts["host"], opts["port"])
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Thư mục dữ liệu: {settings.DATA_DIR}"))
         call_command("migrate", interactive=False, verbosity=0)
@@ -47,6 +52,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<22} {password:<18} {role}")
         if opts["no_serve"]:
             return
-        url = f"http://{opts['host']}:{opts['port']}/"
+        url = self.public_base_url(opts["host"], opts["port"]) + "/"
         self.stdout.write(self.style.SUCCESS(f"\nThủ đô số đang chạy tại {url}  (Ctrl+C để dừng)"))
         call_command("runserver", f"{opts['host']}:{opts['port']}", use_reloader=False, insecure_serving=True)
+
+    @staticmethod
+    def public_base_url(host: str, port: str) -> str:
+        """``http://host:port``; a server listening on every interface is reached at 127.0.0.1."""
+        if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a name for "every interface", not a bind)
+            host = "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
