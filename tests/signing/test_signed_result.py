@@ -55,7 +55,7 @@ def signed_birth_registration(world, client) -> tuple:
     actions.forward(d, by=world.reception)
     actions.forward(d, by=world.specialist)
     client.force_login(world.leader)
-    response = client.post(f"/can-bo/ho-so/{d.code}/approve_and_sign/", {"confirm": "1"})
+    response = client.post(f"/can-bo/ho-so/{d.code}/approve_and_sign/", {"approve_and_sign-confirm": "on"})
     assert response.status_code == 302
     d.refresh_from_db()
     result = d.results.get()

@@ -58,10 +58,10 @@ def signature_place(pdf: bytes) -> tuple[int, tuple[float, float, float, float]]
     return page, (left, top - height, left + width, top)
 
 
-def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội") -> bytes:
+def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội", pin: str | None = None) -> bytes:
     """Sign ``pdf`` with ``signer``'s active credential (PAdES B-B: SHA-256, certificate chain
     embedded, signing time in the signature). Returns the signed bytes (an incremental update;
-    earlier signatures stay valid).
+    earlier signatures stay valid). ``pin``: the PKCS#11 token's PIN typed by the signer.
 
     The first signature of a paper rendered by :mod:`thudo.signing.papers` is visible: its
     signature block receives the signer's name, title, agency and signing time, drawn on the page
@@ -116,7 +116,7 @@ def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội") ->
                 ),
                 "stamp_style": NoOpStampStyle(),
             }
-        with pki.open_signer(credential) as pyhanko_signer:
+        with pki.open_signer(credential, pin=pin) as pyhanko_signer:
             out = signers.PdfSigner(meta, signer=pyhanko_signer, **options).sign_pdf(writer)
         signed = out.getvalue()
         audit.record(

@@ -64,11 +64,13 @@ signing time).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+import pypdfium2 as pdfium
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -232,6 +234,20 @@ def _pdf(html: str) -> bytes:
 def render_paper(kind: str, context: Mapping[str, Any]) -> bytes:
     """The paper as PDF bytes (see the module docstring for the keys of ``context``)."""
     return _pdf(render_html(kind, context))
+
+
+def first_page_png(pdf: bytes, *, width_px: int = 620) -> bytes:
+    """Page 1 of ``pdf`` as a PNG ``width_px`` wide (the leader's preview of what she signs);
+    rasterised by PDFium (pypdfium2), in process, nothing fetched."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=width_px / page.get_width()).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def render_signature_stamp(*, signer_name: str, signer_title: str, agency_name: str, signed_at) -> bytes:

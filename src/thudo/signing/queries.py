@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from thudo.core import permissions
 from thudo.core.errors import NotFound
-from thudo.signing.models import IssuedDocument
+from thudo.signing import pki
+from thudo.signing.models import CredentialKind, IssuedDocument
 
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -20,3 +21,9 @@ def issued_document(sha256: str, person=None) -> IssuedDocument:
     if found is None:
         raise NotFound(_("Không có văn bản nào được ban hành với mã này."))
     return found
+
+
+def signs_with_token(person) -> bool:
+    """Does the person sign with a PKCS#11 token (so the signing form asks for its PIN)?"""
+    credential = pki.active_credential(person)
+    return credential is not None and credential.kind == CredentialKind.PKCS11

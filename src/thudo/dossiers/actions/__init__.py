@@ -43,6 +43,7 @@ from thudo.dossiers.actions.results import (
     approve_and_sign,
     attach_result,
     build_result_context,
+    draft_to_sign,
     rate,
     return_result,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "build_receipt_context",
     "build_result_context",
     "create_at_counter",
+    "draft_to_sign",
     "forward",
     "papers_rendered",
     "pause",

@@ -46,6 +46,7 @@ from thudo.dossiers.models import (
     ResultDocument,
     Status,
 )
+from thudo.procedures.models import ResultType
 
 RATING_QUESTIONS = ("attitude", "time", "result")
 
@@ -169,13 +170,34 @@ def _draft(d: Dossier, upload: files.CleanUpload, *, by, at: datetime, saved: li
     return result
 
 
-def _sign(pdf: bytes, *, signer, reason: str) -> bytes:
+def _sign(pdf: bytes, *, signer, reason: str, pin: str | None = None) -> bytes:
     from thudo.signing.actions import sign_pdf
 
-    return sign_pdf(pdf, signer=signer, reason=reason)
+    return sign_pdf(pdf, signer=signer, reason=reason, pin=pin)
 
 
-def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
+def draft_to_sign(d: Dossier, *, by) -> bytes | None:
+    """The PDF the leader ``by`` is asked to sign: the unsigned draft, or (for a procedure whose
+    result is a document and that has none yet) the result :func:`approve_and_sign` would
+    render; ``None`` when there is nothing to sign (a result that is not a document)."""
+    result = d.results.order_by("-version").first()
+    if result is not None and not result.signed:
+        with result.file.open("rb") as fh:
+            return fh.read()
+    if d.procedure.result_type != ResultType.DOCUMENT:
+        return None
+    return _rendered_result(d, by=by)
+
+
+def _rendered_result(d: Dossier, *, by) -> bytes:
+    """The result the platform renders for ``by`` to sign (a titled blank page when papers are
+    not rendered, e.g. bulk demo data)."""
+    return _render("result", build_result_context(d, signer=by)) or _plain_pdf(
+        f"{d.procedure.result_name or d.procedure.name} — {d.code}"
+    )
+
+
+def approve_and_sign(d: Dossier, *, by, pin: str | None = None, now: datetime | None = None) -> Dossier:
     """The leader approves and signs the result (PAdES, Decree 30/2020/NĐ-CP); it is registered as
     issued (so the verification page recognises it) and kept as the dossier's electronic result;
     the dossier is result_ready (its processing ends now, for the timeliness classification)."""
@@ -185,19 +207,18 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
         with transaction.atomic():
             d = _begin(d, by=by, verb="sign", to=Status.RESULT_READY)
             result = d.results.order_by("-version").first()
-            from thudo.procedures.models import ResultType
-
             needs_document = d.procedure.result_type == ResultType.DOCUMENT
             if needs_document and (result is None or result.signed):
-                data = _render("result", build_result_context(d, signer=by)) or _plain_pdf(
-                    f"{d.procedure.result_name or d.procedure.name} — {d.code}"
-                )
+                data = _rendered_result(d, by=by)
                 result = _draft(d, files.pdf_upload(data, "ket-qua.pdf"), by=by, at=at, saved=saved)
             if result is not None and not result.signed:
                 with result.file.open("rb") as fh:
                     unsigned = fh.read()
                 signed = _sign(
-                    unsigned, signer=by, reason=_("Phê duyệt kết quả hồ sơ %(code)s") % {"code": d.code}
+                    unsigned,
+                    signer=by,
+                    reason=_("Phê duyệt kết quả hồ sơ %(code)s") % {"code": d.code},
+                    pin=pin,
                 )
                 upload = files.pdf_upload(signed, f"Kết quả {d.code}.pdf")
                 result.file.save("ket-qua.pdf", files.as_content(upload), save=False)
