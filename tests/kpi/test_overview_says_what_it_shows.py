@@ -4,9 +4,11 @@ numbers are Vietnamese in charts too; axis steps are even and labels are not cut
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from tests import factories
 from tests import factories_kpi as fk
@@ -48,3 +50,12 @@ def test_charts_write_numbers_the_vietnamese_way_with_even_steps_and_whole_label
     line = str(charts.line([("09/2026", 81.5), ("10/2026", None)]))
     ticks = [int(t) for t in re.findall(r'text-anchor="end">(\d+)</text>', line)]
     assert ticks == [0, 20, 40, 60, 80, 100]
+
+
+def test_pdf_tables_write_numbers_the_vietnamese_way(month, client, city_admin):
+    dept, *_ = month
+    client.force_login(city_admin)
+    pdf = client.get(f"/kpi/don-vi/{dept.code}/2026-10.pdf").content
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert re.search(r"Điểm quy đổi: \d+,\d+", text)  # 54,36 — not 54.36
+    assert re.findall(r"\b\d+\.\d{2,}\b", text) == []  # indicator codes (2.1) aside, no decimal points

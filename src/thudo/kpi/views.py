@@ -199,7 +199,10 @@ def unit_export(request, code: str, period: str, fmt: str):
         {
             "title": _("Chỉ số chất lượng phục vụ — %(a)s — kỳ %(p)s") % {"a": agency.name, "p": period},
             "subtitle": _("Điểm quy đổi: %(s)s — Xếp loại: %(k)s")
-            % {"s": "—" if result["score"] is None else result["score"], "k": result["class_label"]},
+            % {
+                "s": "—" if result["score"] is None else results.vi_number(result["score"]),
+                "k": result["class_label"],
+            },
             "head": head,
             "rows": rows,
         },
