@@ -10,7 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from thudo.kpi.results import vi_number
 
-STYLE = "max-width:100%;height:auto"
+# Sized by its container: width 100 %, height from the viewBox (an inline ``style`` attribute
+# would be refused by the Content-Security-Policy, and a fixed width overflowed narrow cards).
 COLORS = {"excellent": "#1b7f3b", "good": "#2f6db5", "average": "#b7791f", "weak": "#b42318", None: "#8a8f98"}
 
 
@@ -32,7 +33,7 @@ def bars(
     height = row * len(items) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" aria-hidden="true" focusable="false" '
-        f'width="{width}" height="{height}" style="{STYLE}" viewBox="0 0 {width} {height}">'
+        f'width="100%" viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
     ]
     scale = (width - label_w - value_w) / (max_value or 1)
     for i, (label, value, klass) in enumerate(items):
@@ -61,7 +62,7 @@ def line(points: list[tuple[str, float | None]], *, width: int = 560, height: in
     step = inner_w / max(1, len(points) - 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" aria-hidden="true" focusable="false" '
-        f'width="{width}" height="{height}" style="{STYLE}" viewBox="0 0 {width} {height}">'
+        f'width="100%" viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">'
     ]
     for v in range(0, 101, 20):  # even steps
         y = pad_t + inner_h * (1 - v / 100)
