@@ -180,6 +180,7 @@ def build_scene() -> Scene:
     params = {
         "code": done.code,
         "waiting_code": waiting.code,
+        "preview_fmt": "png",
         "attachment_id": str(paper.pk),
         "pk": str(paper.pk),
         "result_pk": str(result.pk),

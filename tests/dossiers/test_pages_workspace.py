@@ -96,7 +96,9 @@ def test_an_action_the_person_may_not_take_is_refused_with_a_message(client, wor
     as_(client, world.reception)
     page = client.get(f"/can-bo/ho-so/{d.code}/").content.decode()
     assert "Phê duyệt và ký số" not in page  # not offered to the one-stop officer
-    response = client.post(f"/can-bo/ho-so/{d.code}/approve_and_sign/", follow=True)
+    response = client.post(
+        f"/can-bo/ho-so/{d.code}/approve_and_sign/", {"approve_and_sign-confirm": "on"}, follow=True
+    )
     assert response.status_code in (200, 404)
     d.refresh_from_db()
     assert d.status == Status.PROCESSING
@@ -118,9 +120,11 @@ def test_specialist_forwards_and_leader_signs_from_the_signing_queue(client, wor
     client.logout()
     as_(client, world.leader)
     page = client.get("/can-bo/ky-so/").content.decode()
-    assert d.code in page and "Phê duyệt và ký số" in page
+    assert d.code in page and "Xem dự thảo và ký số" in page
     response = client.post(
-        f"/can-bo/ho-so/{d.code}/approve_and_sign/", {"next": "/can-bo/ky-so/"}, follow=True
+        f"/can-bo/ho-so/{d.code}/approve_and_sign/",
+        {"next": "/can-bo/ky-so/", "approve_and_sign-confirm": "on"},
+        follow=True,
     )
     assert response.redirect_chain[-1][0] == "/can-bo/ky-so/"
     d.refresh_from_db()

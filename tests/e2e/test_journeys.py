@@ -128,9 +128,11 @@ def test_j2_officers_process_and_the_citizen_verifies_the_signed_result(page_for
     leader = page_for()
     sign_in(leader, world.leader, "/can-bo/ky-so/")
     expect(leader.locator("main")).to_contain_text(d.code)
-    leader.locator("summary", has_text="Phê duyệt và ký số").first.click()
     shot(leader, "j2-3-signing-queue")
-    leader.get_by_role("button", name="Xác nhận ký số").click()
+    leader.get_by_role("link", name="Xem dự thảo và ký số").first.click()
+    expect(leader.locator("figure.sign-preview img")).to_be_visible()
+    leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số.").check()
+    leader.get_by_role("button", name="Xác nhận: Phê duyệt và ký số").click()
     expect(leader.locator(".messages")).to_contain_text("đã thực hiện")
     d.refresh_from_db()
     assert d.status == Status.RESULT_READY

@@ -249,6 +249,8 @@ def test_city_is_the_sum_of_units(month):
     city = _by_code(results.city_score(index, OCT))
     assert city["2.1"]["denominator"] == 14 + 3
     ranking = results.ranking(index, OCT)
-    assert [u["code"] for u in ranking["departments"]] == [dept.code]
-    assert [u["code"] for u in ranking["communes"]] == [ward.code]
+    ranked = {key: [u["code"] for u in units if not u["no_data"]] for key, units in ranking.items()}
+    assert ranked == {"departments": [dept.code], "communes": [ward.code]}
+    # units without any dossier in the period are listed as such, last and unranked (issue 11)
+    assert all(u["rank"] is None and u["score"] is None for u in ranking["departments"][1:])
     assert ranking["departments"][0]["rank"] == 1

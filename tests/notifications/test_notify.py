@@ -7,6 +7,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from tests.factories import UserFactory
+from thudo.core.context import public_base_url
 from thudo.notifications import actions
 from thudo.notifications.models import Notification, OutboxMessage, OutboxStatus
 
@@ -44,7 +45,7 @@ def test_notify_creates_an_in_app_notice_and_an_email_delivered_after_commit(
     assert sent.to == ["vana@example.vn"]
     assert sent.subject == notice.subject
     # the link in the e-mail is absolute
-    assert f"{settings.THUDO['PUBLIC_BASE_URL']}/ho-so/000.50.01.H26-260302-0001/" in sent.body
+    assert f"{public_base_url()}/ho-so/000.50.01.H26-260302-0001/" in sent.body
 
 
 def test_rollback_leaves_no_notice_no_message_and_sends_nothing(

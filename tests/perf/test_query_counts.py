@@ -268,6 +268,23 @@ def test_officer_queue_page_full_and_overdue_first(client, w):
     assert_flat(small, large, 12, sql)  # 6 today
 
 
+@pytest.mark.parametrize("who", ["reception", "leader"])
+def test_workspace_home_counts_each_queue_in_one_query(client, w, who):
+    """The workspace home (issue 11, item 6): one COUNT per counter, whatever the number of rows."""
+    client.force_login(getattr(w, who))
+    client.get("/workspace/")  # warm: calendar, the idle clock
+    perf.dossiers(w, N)
+    r, small, _sql = count(lambda: client.get("/workspace/"))
+    perf.dossiers(w, 2 * N)
+    r, large, sql = count(lambda: client.get("/workspace/"))
+    tiles = r.context["tiles"]
+    assert len(tiles) == 4 and any(t["count"] for t in tiles)
+    counts = [q for q in sql if "COUNT(" in q.upper() and "dossiers_dossier" in q]
+    assert len(counts) == len(tiles), "\n".join(counts)
+    # 10 today: session, user, roles, unread notices, the 4 counts, the role list, idle expiry
+    assert_flat(small, large, 12, sql)
+
+
 # --- one dossier's pages (not benchmarked; their lists grow with the dossier's life) ---------------
 
 

@@ -294,6 +294,11 @@ PAGES: dict[str, Row] = {
     "dossiers:signing": Row(OFFICIALS_PAGE),
     "dossiers:register": Row(OFFICIALS_PAGE, note="each official reads the register of their own desk"),
     "dossiers:work_detail": Row("login 404 404 200 200 200 404 200 200 404"),
+    "dossiers:result_preview": Row(
+        "login 404 404 404 404 200 404 404 200 404",
+        fill={"fmt": "preview_fmt"},
+        note="what a leader of the processing agency would sign: only those who may sign see it",
+    ),
     "dossiers:work_action POST": Row(
         "login 404 404 302 302 302 404 302 302 404", fill={"code": W}, data={"receive-note": ""}
     ),

@@ -41,7 +41,8 @@ def test_papers_issued_by_an_official_using_english_are_vietnamese():
         receipt = actions.build_receipt_context(d)
         result = actions.build_result_context(d)
     assert receipt["signer_title"] == "NGƯỜI TIẾP NHẬN"
-    assert result["signer_title"] == "LÃNH ĐẠO" and result["signer_name"] == "(chờ ký)"
+    assert result["signer_title"] == "LÃNH ĐẠO" and result["signer_name"] == ""  # the signature names her
+    assert result["paragraphs"][1].endswith("giải quyết yêu cầu Đăng ký khai sinh với nội dung sau:")
     notice = d.attachments.get(kind="notice", form="stop_notice")
     assert notice.original_name.startswith("Thông báo")
     assert "Theo đề nghị của người nộp hồ sơ." in pdf_text(notice.file.read())

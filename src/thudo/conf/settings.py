@@ -271,7 +271,9 @@ THUDO = {
     # Hanoi's province code (GSO) and the root of agencies' electronic identifiers (QCVN 102:2016).
     "PROVINCE_CODE": os.environ.get("THUDO_PROVINCE_CODE", "01"),
     "AGENCY_CODE_SUFFIX": os.environ.get("THUDO_AGENCY_CODE_SUFFIX", "H26"),
-    "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    # Where citizens reach the platform (links, QR codes). Empty: the address of the request being
+    # served (thudo.core.context.public_base_url); set it in production.
+    "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", ""),
     "MAX_UPLOAD_MB": int(os.environ.get("THUDO_MAX_UPLOAD_MB", "20")),
     "DOSSIER_CODE_FORMAT": os.environ.get("THUDO_DOSSIER_CODE_FORMAT", ""),
     "PAYMENT_GATEWAY": os.environ.get("THUDO_PAYMENT_GATEWAY", ""),

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from thudo.core.config import Network, config
-from thudo.core.context import current_ip
+from thudo.core.context import current_base_url, current_ip
 
 
 def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
@@ -38,16 +38,20 @@ def client_ip(request) -> str:
 
 
 class RequestContextMiddleware:
-    """Make the client's address available to audit records."""
+    """Make the client's address available to audit records, and the address the request came to
+    available to links and QR codes (:func:`thudo.core.context.public_base_url`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = current_ip.set(client_ip(request))
+        # get_host() was checked against ALLOWED_HOSTS by CommonMiddleware before this one.
+        base_token = current_base_url.set(f"{request.scheme}://{request.get_host()}")
         try:
             return self.get_response(request)
         finally:
+            current_base_url.reset(base_token)
             current_ip.reset(token)
 
 

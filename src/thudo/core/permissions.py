@@ -280,6 +280,17 @@ def role_holders(role: str, agency_ids: Iterable[int]) -> QuerySet:
     )
 
 
+def agencies_by_role(person) -> dict[str, set[int]]:
+    """The agencies where the person holds each role (subtrees expanded), e.g. for "the queue of
+    every specialist of this agency"."""
+    out: dict[str, set[int]] = {}
+    for role, agency_id, subtree in grants(person):
+        if agency_id is None:
+            continue
+        out.setdefault(role, set()).update(_subtree(agency_id) if subtree else {agency_id})
+    return out
+
+
 def has_role(person, *roles: str) -> bool:
     return any(role in roles for role, _, _ in grants(person))
 

@@ -28,6 +28,8 @@ class DossiersConfig(AppConfig):
             _("nhắc hạn hồ sơ: 07:30 và 13:00 thứ Hai–thứ Bảy"),
         ),
     ]
+    # The workspace home's counters (web.views.workspace): a function of the person.
+    workspace_tiles = "thudo.dossiers.views.workspace_tiles"
 
     def ready(self) -> None:
         from thudo.core import permissions

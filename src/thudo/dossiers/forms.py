@@ -298,6 +298,24 @@ class ResultForm(forms.Form):
     )
 
 
+class SignForm(forms.Form):
+    """The leader's confirmation before signing (and the token's PIN on the PKCS#11 path: the
+    view removes ``pin`` for a leader whose key is a file on the server)."""
+
+    confirm = forms.BooleanField(
+        label=_("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số."),
+        error_messages={"required": _("Hãy xem dự thảo kết quả và đánh dấu xác nhận trước khi ký.")},
+    )
+    pin = forms.CharField(
+        label=_("Mã PIN của thiết bị ký số (USB token)"),
+        help_text=_("Để trống nếu thiết bị có bàn phím nhập PIN riêng."),
+        required=False,
+        max_length=64,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class ApologyForm(forms.Form):
     new_due = forms.DateTimeField(
         label=_("Ngày hẹn trả mới"),

@@ -44,6 +44,7 @@ __all__ = [
     "public_lookup",
     "queue",
     "visible_dossiers",
+    "workspace_counts",
 ]
 
 QUEUE_KINDS = ("mine", "agency", "due_soon", "overdue", "reception", "signing")
@@ -72,8 +73,6 @@ def filtered(
             raise InvalidInput(_("Trạng thái không hợp lệ."), fields={"status": status})
         qs = qs.filter(status=status)
     if agency:
-        from django.db.models import Q
-
         qs = qs.filter(Q(receiving_agency__code=agency) | Q(processing_agency__code=agency))
     if overdue is not None:
         qs = qs.filter(overdue_q(now)) if overdue else qs.exclude(overdue_q(now))
@@ -87,12 +86,23 @@ def _due_soon_limit(person, now: datetime) -> datetime:
     return calendar_for(None).add_working_time(now, days=1)
 
 
+def _mine_q(person) -> Q:
+    """Assigned to the person, or handed to "the whole section" (no assignee) at a step whose role
+    the person holds in the processing agency: each member of the section sees it."""
+    condition = Q(assignee=person)
+    for role, agency_ids in permissions.agencies_by_role(person).items():
+        condition |= Q(assignee__isnull=True, current_step__role=role, processing_agency_id__in=agency_ids)
+    return condition
+
+
 def queue(person, *, kind: str = "mine", now: datetime | None = None) -> QuerySet[Dossier]:
     """A work queue, most urgent first (due time ascending).
 
-    ``mine``: open dossiers assigned to the person; ``agency``: every open dossier of the
-    person's agencies; ``due_soon``: open, not overdue, due within one working day; ``overdue``:
-    open and past due (derived, :func:`deadlines.overdue_q`); ``reception``: online dossiers
+    ``mine``: open dossiers assigned to the person, and those forwarded to the whole section (no
+    assignee) at a step whose role the person holds in the processing agency; ``agency``: every
+    open dossier of the person's agencies; ``due_soon``: open, not overdue, due within one
+    working day; ``overdue``: open and past due (derived, :func:`deadlines.overdue_q`);
+    ``reception``: online dossiers
     waiting to be received and results waiting to be handed over at the person's desks;
     ``signing``: dossiers at a leader's step waiting for approval and signature.
     """
@@ -101,7 +111,7 @@ def queue(person, *, kind: str = "mine", now: datetime | None = None) -> QuerySe
     now = now or timezone.now()
     qs = visible_dossiers(person).filter(status__in=OPEN_STATUSES)
     if kind == "mine":
-        qs = qs.filter(assignee=person) if person is not None and person.is_authenticated else qs.none()
+        qs = qs.filter(_mine_q(person)) if person is not None and person.is_authenticated else qs.none()
     elif kind == "due_soon":
         qs = qs.exclude(overdue_q(now)).filter(
             status__in=[Status.SUBMITTED, Status.PROCESSING, Status.TRANSFERRED],
@@ -179,6 +189,27 @@ def record_register_read(person, *, agency: Agency, start: date, end: date, fmt:
         changes={"from": start.isoformat(), "to": end.isoformat(), "format": fmt, "rows": count},
         wait_for_disk=False,
     )
+
+
+#: The workspace's counters, in the order shown: (queue kind, the verb a person needs to see it).
+WORKSPACE_COUNTS = (
+    ("reception", "dossier.receive"),
+    ("mine", None),
+    ("due_soon", None),
+    ("overdue", None),
+    ("signing", "dossier.sign"),
+)
+
+
+def workspace_counts(person, *, now: datetime | None = None) -> dict[str, int]:
+    """How many dossiers wait in each queue the person works from (one COUNT query per queue;
+    queues the person has no role for are left out: no reception count for a specialist)."""
+    now = now or timezone.now()
+    return {
+        kind: queue(person, kind=kind, now=now).order_by().count()
+        for kind, verb in WORKSPACE_COUNTS
+        if verb is None or permissions.can(person, verb)
+    }
 
 
 def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:

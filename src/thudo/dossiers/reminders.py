@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import events
 from thudo.core.calendars import calendar_for
-from thudo.core.config import config
+from thudo.core.context import public_base_url
 from thudo.core.models import Role
 from thudo.dossiers.deadlines import overdue_q
 from thudo.dossiers.events import DossierReminderDue
@@ -96,7 +96,7 @@ def _message(d: Dossier, kind: str) -> tuple[str, str]:
 
 
 def _base_url() -> str:
-    return config().public_base_url
+    return public_base_url()
 
 
 def send(*, now: datetime | None = None) -> dict[str, int]:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("can-bo/tiep-nhan/tai-quay/", views.counter, name="counter"),
     path("can-bo/ho-so/", views.work_queue, name="work_queue"),
     path("can-bo/ho-so/<str:code>/", views.work_detail, name="work_detail"),
+    path("can-bo/ho-so/<str:code>/xem-truoc.<str:fmt>", views.result_preview, name="result_preview"),
     path("can-bo/ho-so/<str:code>/<slug:action>/", views.work_action, name="work_action"),
     path("can-bo/ky-so/", views.signing_queue, name="signing"),
     path("can-bo/so-theo-doi/", views.tracking_register, name="register"),

@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,7 +34,8 @@ from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, EventVerb, NoticeForm, Status
 from thudo.procedures import queries as procedure_queries
-from thudo.signing.papers import render_paper
+from thudo.signing import queries as signing_queries
+from thudo.signing.papers import first_page_png, render_paper
 from thudo.signing.qr import qr_data_uri
 
 PAGE_SIZE = 50
@@ -369,7 +370,8 @@ def result_file(request, code: str, pk: int):
     r = d.results.filter(pk=pk).first()
     if r is None or (not r.signed and not official):
         raise Http404
-    return _serve(r.file, f"ket-qua-{d.code}.pdf")
+    name = (_("Kết quả %(code)s.pdf") if r.signed else _("Dự thảo kết quả %(code)s.pdf")) % {"code": d.code}
+    return _serve(r.file, name, inline=request.GET.get("xem") == "1")
 
 
 @hide_denied
@@ -386,7 +388,7 @@ def notice_file(request, code: str, form: str):
         context = actions.build_receipt_context(d) | {"received_at": d.submitted_at, "date": d.submitted_at}
         pdf = render_paper("receipt", context)
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="giay-tiep-nhan-{d.code}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(True, f"Giấy tiếp nhận {d.code}.pdf")
         return response
     raise Http404
 
@@ -461,6 +463,32 @@ QUEUE_TABS = [
     ("due_soon", gettext_lazy("Đến hạn trong 1 ngày làm việc")),
     ("overdue", gettext_lazy("Quá hạn")),
 ]
+
+
+WORKSPACE_TILES = {
+    "reception": (gettext_lazy("Chờ tiếp nhận, trả kết quả"), "dossiers:reception", ""),
+    "mine": (gettext_lazy("Của tôi"), "dossiers:work_queue", "?tab=mine"),
+    "due_soon": (gettext_lazy("Đến hạn trong 1 ngày làm việc"), "dossiers:work_queue", "?tab=due_soon"),
+    "overdue": (gettext_lazy("Quá hạn"), "dossiers:work_queue", "?tab=overdue"),
+    "signing": (gettext_lazy("Chờ phê duyệt, ký số"), "dossiers:signing", ""),
+}
+
+
+def workspace_tiles(person) -> list[dict]:
+    """The workspace home's counters (``DossiersConfig.workspace_tiles``): one per queue the
+    person works from, each linking to that queue."""
+    if not (permissions.is_city_admin(person) or permissions.agencies_for(person, "dossier.view")):
+        return []
+    return [
+        {
+            "kind": kind,
+            "label": WORKSPACE_TILES[kind][0],
+            "count": n,
+            "url": reverse(WORKSPACE_TILES[kind][1]) + WORKSPACE_TILES[kind][2],
+            "alert": kind == "overdue" and n > 0,
+        }
+        for kind, n in queries.workspace_counts(person).items()
+    ]
 
 
 @_official_required
@@ -605,10 +633,10 @@ OFFICER_ACTIONS = {
     ),
     "approve_and_sign": (
         "dossier.sign",
-        None,
+        f.SignForm,
         gettext_lazy("Phê duyệt và ký số"),
         gettext_lazy("Phê duyệt kết quả và ký số bằng chứng thư của bạn. Kết quả đã ký không thể sửa."),
-        lambda d, by, form: actions.approve_and_sign(d, by=by),
+        lambda d, by, form: actions.approve_and_sign(d, by=by, pin=form.cleaned_data.get("pin") or None),
     ),
     "return_result": (
         "dossier.return_result",
@@ -752,13 +780,15 @@ def _control_sheet(d: Dossier) -> list[dict]:
     return rows
 
 
-def _action_form(name: str, d: Dossier, data=None, files=None):
+def _action_form(name: str, d: Dossier, data=None, files=None, *, user=None):
     """The action's form (None when it needs no input); forwarding offers the people who hold
-    the next step's role at the processing agency."""
+    the next step's role at the processing agency; signing asks for the PIN of a token only."""
     form_class = OFFICER_ACTIONS[name][1]
     if form_class is None:
         return None
     form = form_class(data, files, prefix=name)
+    if name == "approve_and_sign" and not signing_queries.signs_with_token(user):
+        del form.fields["pin"]
     if name == "forward":
         nxt = (
             d.process.steps.filter(order__gt=d.current_step.order).order_by("order").first()
@@ -776,13 +806,14 @@ def _work_context(request, d: Dossier, forms_override: dict | None = None) -> di
     action_rows = []
     for name in names:
         _verb, _form_class, label, confirm, _call = OFFICER_ACTIONS[name]
-        form = (forms_override or {}).get(name) or _action_form(name, d)
+        form = (forms_override or {}).get(name) or _action_form(name, d, user=request.user)
         action_rows.append({"name": name, "label": label, "confirm": confirm, "form": form})
     control = queries.control_sheet(d) if hasattr(queries, "control_sheet") else _control_sheet(d)
+    asked = request.GET.get("mo")
     return _dossier_context(request, d) | {
         "actions": action_rows,
         "control_sheet": control,
-        "open_action": next(iter(forms_override or {}), None),
+        "open_action": next(iter(forms_override or {}), None) or (asked if asked in names else None),
     }
 
 
@@ -801,7 +832,7 @@ def work_action(request, code: str, action: str):
         raise Http404
     d = queries.by_code(request.user, code)
     _verb, _form_class, label, _confirm, call = OFFICER_ACTIONS[action]
-    form = _action_form(action, d, request.POST, request.FILES)
+    form = _action_form(action, d, request.POST, request.FILES, user=request.user)
     if form is not None and not form.is_valid():
         return render(
             request, "dossiers/work_detail.html", _work_context(request, d, {action: form}), status=422
@@ -818,6 +849,26 @@ def work_action(request, code: str, action: str):
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("dossiers:work_detail", code=d.code)
+
+
+@_official_required
+@hide_denied
+def result_preview(request, code: str, fmt: str):
+    """What the leader is asked to sign: page 1 as an image (``png``) or the whole PDF, inline
+    (``pdf``) — the unsigned draft, or the result that signing would render."""
+    d = queries.by_code(request.user, code, audit_read=False)
+    if not permissions.can(request.user, "dossier.sign", d):
+        raise Http404
+    pdf = actions.draft_to_sign(d, by=request.user)
+    if pdf is None:
+        raise Http404
+    if fmt == "png":
+        response = HttpResponse(first_page_png(pdf), content_type="image/png")
+    else:
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(False, f"Dự thảo kết quả {d.code}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @_official_required

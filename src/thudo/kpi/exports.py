@@ -7,6 +7,7 @@ formula."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from thudo.core.spreadsheets import HEADER_ROW as HEADER_ROW
 from thudo.core.spreadsheets import csv_bytes, xlsx_bytes
 from thudo.kpi.models import ReportForm, Snapshot
-from thudo.kpi.results import class_label
+from thudo.kpi.results import class_label, vi_number
 from thudo.signing.papers import font_config
 
 
@@ -91,7 +92,7 @@ def unit_rows(result: dict) -> tuple[list[str], list[list]]:
                     float(i["max"]),
                     str(
                         i["no_data_reason"]
-                        or (i["value"] and _("%(v)s ngày làm việc") % {"v": i["value"]})
+                        or (i["value"] and _("%(v)s ngày làm việc") % {"v": vi_number(i["value"])})
                         or ""
                     ),
                 ]
@@ -149,9 +150,21 @@ def _refuse_network(url: str, *args, **kwargs):
     raise ValueError(f"network access refused: {url}")
 
 
+def _cell(value) -> str:
+    """A table cell of a PDF: numbers the Vietnamese way (12,26), nothing for no data."""
+    if value is None:
+        return ""
+    if isinstance(value, float | Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        return vi_number(value)
+    return str(value)
+
+
 def pdf(template: str, context: dict) -> bytes:
-    """HTML template → PDF. The url fetcher refuses every URL: nothing is fetched from a network."""
+    """HTML template → PDF. The url fetcher refuses every URL: nothing is fetched from a network.
+    Numbers in ``rows`` are written the Vietnamese way, as on the pages."""
     import weasyprint
 
+    if "rows" in context:
+        context = {**context, "rows": [[_cell(c) for c in row] for row in context["rows"]]}
     html = render_to_string(template, context)
     return weasyprint.HTML(string=html, url_fetcher=_refuse_network).write_pdf(font_config=font_config())

@@ -76,6 +76,14 @@ def unit_score(person, unit: Agency, period: str, index: IndicatorSet | None = N
     return results.unit_score(index or index_set(months), unit, months)
 
 
+def overview_scope(person) -> list[Agency] | None:
+    """What the person's KPI overview is about: ``None`` for the whole city (those who manage the
+    index), else the units whose scores the person may view (a ward leader: her ward)."""
+    if permissions.can(person, "kpi.manage"):
+        return None
+    return list(Agency.objects.filter(pk__in=permissions.agencies_for(person, "kpi.view")).order_by("name"))
+
+
 def live_ranking(person, index: IndicatorSet, months: list[dt.date]) -> dict:
     """The live (unpublished) ranking as ``person`` may see it: every unit for those who manage
     the index (the city), otherwise only the units whose scores they may view, as on the unit

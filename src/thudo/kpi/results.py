@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +28,15 @@ CLASS_LABELS = {
     "average": gettext_lazy("Trung bình"),
     "weak": gettext_lazy("Yếu"),
 }
+
+
+def vi_number(value, places: int = 2) -> str:
+    """A score the Vietnamese way: decimal comma, ``places`` decimals, trailing zeros dropped
+    (12,26; 9,5; 100). Used by tables, charts and PDFs alike."""
+    text = f"{Decimal(str(value)).quantize(Decimal(1).scaleb(-places)):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 def class_label(value: str | None) -> str:
@@ -189,16 +198,30 @@ def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
     for r in rows:
         per_agency[r["agency_id"]][r["metric"]] = int(r["total"])
     indicators = _indicators(index)
-    agencies = Agency.objects.filter(pk__in=per_agency.keys()).order_by("code")
+    # Every active unit that is ranked, and any other unit with counts: a unit without data is
+    # listed as such (unranked, last), not left out.
+    agencies = Agency.objects.filter(
+        Q(pk__in=per_agency.keys()) | Q(is_active=True, kind__in=COMMUNE_KINDS + DEPARTMENT_KINDS)
+    ).order_by("code")
     out: dict[str, list] = {"departments": [], "communes": []}
     for agency in agencies:
-        sums = per_agency[agency.pk]
-        if not any(k not in PROCEDURE_FACTS for k in sums):
-            continue  # no dossier at all in the period: not ranked
-        result = score(index, sums, indicators)
+        sums = per_agency.get(agency.pk, {})
         key = "communes" if agency.kind in COMMUNE_KINDS else "departments"
-        if agency.kind not in COMMUNE_KINDS + DEPARTMENT_KINDS:
-            key = "departments"
+        if not any(k not in PROCEDURE_FACTS for k in sums):  # no dossier at all in the period
+            out[key].append(
+                {
+                    "code": agency.code,
+                    "name": agency.short_name or agency.name,
+                    "groups": {},
+                    "earned": None,
+                    "available": None,
+                    "score": None,
+                    "class": None,
+                    "no_data": True,
+                }
+            )
+            continue
+        result = score(index, sums, indicators)
         out[key].append(
             {
                 "code": agency.code,
@@ -208,6 +231,7 @@ def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
                 "available": _num(result["available"]),
                 "score": _num(result["score"]),
                 "class": result["class"],
+                "no_data": False,
             }
         )
     for key, units in out.items():

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -44,9 +45,15 @@ def _period(request) -> tuple[str, list]:
     return compute.period_label(months), months
 
 
+def _month_label(period: str) -> str:
+    """ "2026-10" → "10/2026" (chart axes)."""
+    year, _sep, month = period.partition("-")
+    return f"{month}/{year}"
+
+
 def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp["Content-Disposition"] = content_disposition_header(True, name)
     return resp
 
 
@@ -80,7 +87,7 @@ def ranking(request):
 @hide_denied
 def ranking_export(request, period: str, version: int, fmt: str):
     snap = queries.snapshot(period, version)
-    name = f"xep-hang-{period}-v{version}"
+    name = f"Xếp hạng chỉ số {period} v{version}"
     if fmt == "csv":
         return _download(exports.ranking_csv(snap), f"{name}.csv", "text/csv; charset=utf-8")
     if fmt == "json":
@@ -110,7 +117,7 @@ def ranking_export(request, period: str, version: int, fmt: str):
 def overview(request):
     period, months = _period(request)
     index = queries.index_set(months)
-    city = results.city_score(index, months)
+    scope = queries.overview_scope(request.user)
     live = queries.live_ranking(request.user, index, months)
     units = live["departments"] + live["communes"]
     ranked = [u for u in units if u["score"] is not None]
@@ -120,20 +127,31 @@ def overview(request):
         distribution.append(
             (str(results.CLASS_LABELS[klass]), sum(1 for u in ranked if u["class"] == klass), klass)
         )
-    trend = queries.trend(index, unit=None, last=months[-1])
+    # The city as a whole for those who manage the index; one unit's own score for a ward leader;
+    # no single score for someone who views several units (their units are in the table).
+    single = scope[0] if scope is not None and len(scope) == 1 else None
+    if scope is None:
+        headline, trend = results.city_score(index, months), queries.trend(index, unit=None, last=months[-1])
+    elif single is not None:
+        headline = queries.unit_score(request.user, single, period, index)
+        trend = queries.trend(index, unit=single, last=months[-1])
+    else:
+        headline, trend = None, []
     context = {
         "period": period,
         "rolled_up": compute.rolled_up(months),
-        "city": city,
+        "scope_is_city": scope is None,
+        "scope_unit": single,
+        "city": headline,
         "distribution": distribution,
         "distribution_chart": charts.bars(distribution, max_value=max([d[1] for d in distribution] + [1])),
         "best": ranked[:5],
         "worst": list(reversed(ranked[-5:])),
         "trend": trend,
-        "trend_chart": charts.line([(t["period"][2:], t["score"]) for t in trend]),
+        "trend_chart": charts.line([(_month_label(t["period"]), t["score"]) for t in trend]),
         "departments": live["departments"],
         "communes": live["communes"],
-        "groups": city["groups"],
+        "groups": (headline or results.city_score(index, months))["groups"],
         "can_view_units": True,
         "can_publish": permissions.can(request.user, "kpi.publish"),
         "can_manage": permissions.can(request.user, "kpi.manage"),
@@ -154,7 +172,7 @@ def unit(request, code: str):
         "period": period,
         "result": result,
         "trend": trend,
-        "trend_chart": charts.line([(t["period"][2:], t["score"]) for t in trend]),
+        "trend_chart": charts.line([(_month_label(t["period"]), t["score"]) for t in trend]),
         "group_chart": charts.bars(
             [
                 (f"{g['code']}. {g['name']}", None if g["points"] is None else float(g["points"]), None)
@@ -172,7 +190,7 @@ def unit(request, code: str):
 def unit_export(request, code: str, period: str, fmt: str):
     agency = queries.agency(code)
     result = queries.unit_score(request.user, agency, period)
-    name = f"chi-so-{agency.code}-{period}"
+    name = f"Chỉ số {agency.short_name or agency.name} {period}"
     if fmt == "xlsx":
         return _download(exports.unit_xlsx(agency, period, result), f"{name}.xlsx", XLSX)
     head, rows = exports.unit_rows(result)
@@ -181,7 +199,10 @@ def unit_export(request, code: str, period: str, fmt: str):
         {
             "title": _("Chỉ số chất lượng phục vụ — %(a)s — kỳ %(p)s") % {"a": agency.name, "p": period},
             "subtitle": _("Điểm quy đổi: %(s)s — Xếp loại: %(k)s")
-            % {"s": "—" if result["score"] is None else result["score"], "k": result["class_label"]},
+            % {
+                "s": "—" if result["score"] is None else results.vi_number(result["score"]),
+                "k": result["class_label"],
+            },
             "head": head,
             "rows": rows,
         },

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.core.mail import EmailMessage, mailers
 
 from thudo.core.config import config
+from thudo.core.context import absolute_url
 from thudo.notifications.models import Channel as ChannelName
 
 HTTP_TIMEOUT = 15  # seconds; a gateway slower than this counts as failed and is retried later
@@ -38,13 +39,6 @@ class Reach:
 
     email: str = ""
     phone: str = ""
-
-
-def absolute_url(url: str) -> str:
-    if not url or "://" in url:
-        return url
-    base = config().public_base_url
-    return f"{base}/{url.lstrip('/')}"
 
 
 class Channel:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import audit
 from thudo.core.errors import InvalidInput, NotAllowed
-from thudo.signing import pki
+from thudo.signing import papers, pki
 from thudo.signing.models import IssuedDocument
 from thudo.signing.pki import ensure_demo_ca, issue_certificate  # noqa: F401 (part of the write API)
 
@@ -35,13 +36,43 @@ def _reader(pdf: bytes):
         raise InvalidInput(_("Tệp không phải PDF hợp lệ."), fields={"pdf": str(exc)[:200]}) from exc
 
 
-def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội") -> bytes:
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def signature_place(pdf: bytes) -> tuple[int, tuple[float, float, float, float]] | None:
+    """(page index, box in PDF points ``(x1, y1, x2, y2)``) of the empty box a paper of
+    :mod:`thudo.signing.papers` keeps for the visible signature; ``None`` for other PDFs (an
+    uploaded result) and when the file is unreadable."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        dest = reader.named_destinations.get(papers.SIGNATURE_ANCHOR)
+        if dest is None:
+            return None
+        page = reader.get_destination_page_number(dest)
+        left, top = float(dest.left), float(dest.top)
+    except Exception:
+        return None
+    width, height = (v * MM for v in papers.STAMP_MM)
+    return page, (left, top - height, left + width, top)
+
+
+def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội", pin: str | None = None) -> bytes:
     """Sign ``pdf`` with ``signer``'s active credential (PAdES B-B: SHA-256, certificate chain
     embedded, signing time in the signature). Returns the signed bytes (an incremental update;
-    earlier signatures stay valid)."""
+    earlier signatures stay valid). ``pin``: the PKCS#11 token's PIN typed by the signer.
+
+    The first signature of a paper rendered by :mod:`thudo.signing.papers` is visible: its
+    signature block receives the signer's name, title, agency and signing time, drawn on the page
+    in the same revision as the signature (so the signature covers it and any reader, printer or
+    text extractor sees it), with the signature field's widget over it. Later signatures, and
+    PDFs without the block, are invisible."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import signers
+    from pyhanko.pdf_utils.layout import BoxConstraints
+    from pyhanko.sign import fields, signers
     from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.stamp import NoOpStampStyle, StaticStampStyle
 
     credential = pki.active_credential(signer)
     if credential is None:
@@ -50,19 +81,43 @@ def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội") ->
         raise InvalidInput(_("Tệp không phải PDF hợp lệ."), fields={"pdf": _("Không phải PDF.")})
     reader = _reader(pdf)
     field_name = f"Signature{len(reader.embedded_signatures) + 1}"
+    place = signature_place(pdf) if not reader.embedded_signatures else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    name = signer.full_name or signer.get_username()
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason=reason,
         location=location,
-        name=signer.full_name or signer.get_username(),
+        name=name,
         embed_validation_info=False,  # no network here; trust comes from the platform CA
     )
-    with transaction.atomic():
-        with pki.open_signer(credential) as pyhanko_signer:
-            out = signers.PdfSigner(meta, signer=pyhanko_signer).sign_pdf(writer)
+    with transaction.atomic(), tempfile.NamedTemporaryFile(suffix=".pdf") as stamp_file:
+        options: dict = {}
+        if place is not None:
+            page, box = place
+            stamp_file.write(
+                papers.render_signature_stamp(
+                    signer_name=name,
+                    signer_title=credential.title,
+                    agency_name=credential.agency.name if credential.agency_id else "",
+                    signed_at=timezone.now(),
+                )
+            )
+            stamp_file.flush()
+            stamp = StaticStampStyle.from_pdf_file(stamp_file.name, border_width=0).create_stamp(
+                writer, BoxConstraints(width=box[2] - box[0], height=box[3] - box[1]), {}
+            )
+            stamp.apply(page, box[0], box[1])
+            options = {
+                "new_field_spec": fields.SigFieldSpec(
+                    field_name, on_page=page, box=tuple(round(v) for v in box)
+                ),
+                "stamp_style": NoOpStampStyle(),
+            }
+        with pki.open_signer(credential, pin=pin) as pyhanko_signer:
+            out = signers.PdfSigner(meta, signer=pyhanko_signer, **options).sign_pdf(writer)
         signed = out.getvalue()
         audit.record(
             "signing.signed",
@@ -73,6 +128,7 @@ def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội") ->
                 "sha256_out": sha256(signed),
                 "reason": reason,
                 "field": field_name,
+                "visible": place is not None,
             },
         )
     return signed

@@ -53,19 +53,28 @@ Keys every kind accepts
     ``period_text`` e.g. "Từ ngày 01/12/2026 đến ngày 31/12/2026"; ``rows``: list of lists of
     13 already formatted cells (STT, code, procedure, sets, applicant, address and phone,
     processing agency, received, appointment, handed over, result received, returned, note).
-``result`` — a generic result document
+``result`` — a result document
     ``title``; ``subtitle`` (the "V/v" line), optional; ``paragraphs``: list of str;
-    ``signer_title``, ``signer_name`` required.
+    ``facts``: list of ``(label, value)`` pairs printed as a table (the registered content, e.g.
+    a birth's details), optional; ``signer_title`` required; ``signer_name`` optional (a draft
+    is signed by whichever leader approves it: the name is printed by the signature block).
+
+The signature block of every paper holds an empty box (the named destination
+:data:`SIGNATURE_ANCHOR`, :data:`STAMP_MM` wide and high): :func:`thudo.signing.actions.sign_pdf`
+draws the visible signature there (:func:`render_signature_stamp`: signer, title, agency,
+signing time).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+import pypdfium2 as pdfium
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -95,8 +104,12 @@ REQUIRED = {
     "stop_notice": ("dossier_code", "applicant_name", "reason"),
     "control_sheet": ("dossier_code", "handovers"),
     "register": ("period_text",),
-    "result": ("title", "paragraphs", "signer_title", "signer_name"),
+    "result": ("title", "paragraphs", "signer_title"),
 }
+#: The named destination (an HTML ``id``) that marks where the visible signature goes.
+SIGNATURE_ANCHOR = "thudo-signature"
+#: Width and height of the visible signature, in millimetres.
+STAMP_MM = (72, 27)
 STATUS_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
 
@@ -179,6 +192,8 @@ def build_context(kind: str, context: Mapping[str, Any]) -> dict:
         day = _local(day).date()
     ctx["date_line"] = date_line(ctx.get("place") or "Hà Nội", day)
     ctx["form_number"] = KINDS[kind]
+    ctx["signature_anchor"] = SIGNATURE_ANCHOR
+    ctx["stamp_width_mm"], ctx["stamp_height_mm"] = STAMP_MM
     ctx["qr"] = qr_svg(ctx["qr_url"], scale=3) if ctx.get("qr_url") else ""
     for key in ("received_at", "appointment_at", "old_due", "new_due", "requested_at"):
         ctx[f"{key}_text"] = when(ctx.get(key))
@@ -215,7 +230,41 @@ def font_config() -> FontConfiguration:
     return config
 
 
+def _pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=None, url_fetcher=OfflineFetcher()).write_pdf(font_config=font_config())
+
+
 def render_paper(kind: str, context: Mapping[str, Any]) -> bytes:
     """The paper as PDF bytes (see the module docstring for the keys of ``context``)."""
-    html = render_html(kind, context)
-    return HTML(string=html, base_url=None, url_fetcher=OfflineFetcher()).write_pdf(font_config=font_config())
+    return _pdf(render_html(kind, context))
+
+
+def first_page_png(pdf: bytes, *, width_px: int = 620) -> bytes:
+    """Page 1 of ``pdf`` as a PNG ``width_px`` wide (the leader's preview of what she signs);
+    rasterised by PDFium (pypdfium2), in process, nothing fetched."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=width_px / page.get_width()).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def render_signature_stamp(*, signer_name: str, signer_title: str, agency_name: str, signed_at) -> bytes:
+    """The visible signature (one page of :data:`STAMP_MM`): "Đã ký số — Ký bởi ..., title,
+    agency, Thời gian ký: 14 giờ 30 phút, ngày 21/11/2026" (Asia/Ho_Chi_Minh)."""
+    context = _nfc(
+        {
+            "signer_name": signer_name,
+            "signer_title": signer_title,
+            "agency_name": agency_name,
+            "signed_at_text": when(signed_at),
+            "width_mm": STAMP_MM[0],
+            "height_mm": STAMP_MM[1],
+        }
+    )
+    with translation.override("vi"):
+        return _pdf(render_to_string("signing/papers/signature_stamp.html", context))

@@ -328,8 +328,9 @@ def active_credential(user, *, at: dt.datetime | None = None) -> SigningCredenti
 
 
 @contextlib.contextmanager
-def open_signer(credential: SigningCredential) -> Iterator:
-    """A pyHanko ``Signer`` for the credential (a PKCS#11 session is closed on exit)."""
+def open_signer(credential: SigningCredential, *, pin: str | None = None) -> Iterator:
+    """A pyHanko ``Signer`` for the credential (a PKCS#11 session is closed on exit). ``pin``:
+    the token's user PIN the signer typed (else ``THUDO_PKCS11_PIN``, else none: a PIN pad)."""
     if credential.kind == CredentialKind.PKCS12:
         from pyhanko.sign.signers import SimpleSigner
 
@@ -340,7 +341,7 @@ def open_signer(credential: SigningCredential) -> Iterator:
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
-    pin = os.environ.get(PKCS11_PIN_ENV) or None
+    pin = pin or os.environ.get(PKCS11_PIN_ENV) or None
     session = open_pkcs11_session(
         credential.pkcs11_module,
         token_criteria=TokenCriteria(label=credential.pkcs11_token_label),

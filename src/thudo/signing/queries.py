@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from thudo.core import permissions
 from thudo.core.errors import NotFound
-from thudo.signing.models import CertificateAuthority, IssuedDocument, SigningCredential
+from thudo.signing import pki
+from thudo.signing.models import CertificateAuthority, CredentialKind, IssuedDocument, SigningCredential
 
 SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -115,3 +116,9 @@ def certificate_file(kind: str, pk: int, fmt: str) -> tuple[bytes, str]:
         der = x509.load_pem_x509_certificate(pems[0].encode()).public_bytes(serialization.Encoding.DER)
         return der, f"{stem}.cer"
     raise NotFound(_("Không có chứng thư này."))
+
+
+def signs_with_token(person) -> bool:
+    """Does the person sign with a PKCS#11 token (so the signing form asks for its PIN)?"""
+    credential = pki.active_credential(person)
+    return credential is not None and credential.kind == CredentialKind.PKCS11

@@ -56,6 +56,7 @@ from thudo.dossiers.actions.results import (
     approve_and_sign,
     attach_result,
     build_result_context,
+    draft_to_sign,
     rate,
     return_result,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "confirm_withdrawal",
     "create_at_counter",
     "decline_withdrawal",
+    "draft_to_sign",
     "drafts",
     "forward",
     "papers",

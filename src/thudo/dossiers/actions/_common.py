@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, events, permissions
-from thudo.core.config import config
+from thudo.core.context import public_base_url
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean, nfc
 from thudo.dossiers import deadlines, files
@@ -140,10 +140,11 @@ def _move(d: Dossier, to: str, verb: str, *, by, at: datetime, note: str = "", d
 
 
 def public_url(d: Dossier) -> str:
-    """The dossier's public page (printed as a QR code on every paper): code + secret."""
+    """The dossier's public page (printed as a QR code on every paper): code + secret, on the
+    platform's public address (:func:`thudo.core.context.public_base_url`)."""
     from django.urls import NoReverseMatch, reverse
 
-    base = config().public_base_url
+    base = public_base_url()
     try:
         path = reverse("dossiers:lookup_detail", args=[d.code])
     except NoReverseMatch:

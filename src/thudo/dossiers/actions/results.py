@@ -3,12 +3,13 @@ applicant's rating."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, permissions
@@ -62,19 +63,62 @@ def build_result_context(d: Dossier, *, signer=None) -> dict[str, Any]:
         return _result_context(d, signer=signer)
 
 
+#: Keys of ``form_data`` that are not the applicant's answers.
+_NOT_ANSWERS = frozenset({"demo", "eform"})
+
+
+def _fact_text(value: Any) -> str:
+    """An answer as printed: ISO dates as dd/mm/yyyy, lists joined, the rest as text."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d/%m/%Y") if len(value) == 10 else value
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, list | tuple):
+        return ", ".join(_fact_text(v) for v in value)
+    if isinstance(value, int | float):
+        return number_format(value, use_l10n=True)
+    return str(value)
+
+
+def result_facts(d: Dossier) -> list[tuple[str, str]]:
+    """What the applicant declared, as (label, value) rows for the result: the answers of the
+    procedure's e-form (``form_data["eform"]``, labelled and ordered by the procedure's
+    ``eform_schema`` when it has one), else the plain keys of ``form_data``."""
+    data = d.form_data if isinstance(d.form_data, dict) else {}
+    answers = data["eform"] if isinstance(data.get("eform"), dict) else data
+    schema = getattr(d.procedure, "eform_schema", None) or []
+    labels = {f["name"]: f.get("label") or f["name"] for f in schema if isinstance(f, dict) and "name" in f}
+    keys = [k for k in labels if k in answers] + [k for k in answers if k not in labels]
+    return [
+        (labels.get(k) or k.replace("_", " ").capitalize(), _fact_text(answers[k]))
+        for k in keys
+        if k not in _NOT_ANSWERS and answers[k] not in (None, "", [], {})
+    ]
+
+
 def _result_context(d: Dossier, *, signer=None) -> dict[str, Any]:
+    facts = result_facts(d)
+    values = {"code": d.code, "name": d.applicant_name, "agency": d.processing_agency.name}
+    values["proc"] = d.procedure.name
+    paragraphs = [_("Căn cứ hồ sơ %(code)s của %(name)s,") % values]
+    if facts:
+        paragraphs.append(_("%(agency)s giải quyết yêu cầu %(proc)s với nội dung sau:") % values)
+    else:
+        paragraphs.append(_("%(agency)s giải quyết yêu cầu: %(proc)s.") % values)
     return {
         **_base_context(d),
         "agency_name": d.processing_agency.name,
         "title": (d.procedure.result_name or d.procedure.name).upper(),
         "subtitle": d.procedure.name,
-        "paragraphs": [
-            _("Căn cứ hồ sơ %(code)s của %(name)s,") % {"code": d.code, "name": d.applicant_name},
-            _("%(agency)s giải quyết yêu cầu: %(proc)s.")
-            % {"agency": d.processing_agency.name, "proc": d.procedure.name},
-        ],
+        "paragraphs": paragraphs,
+        "facts": facts,
         "signer_title": _("LÃNH ĐẠO"),
-        "signer_name": _label(signer) or _("(chờ ký)"),
+        # A draft is signed by whichever leader approves it: their name, title and the signing
+        # time are printed in the signature block when they sign (signing.actions.sign_pdf).
+        "signer_name": _label(signer),
     }
 
 
@@ -124,11 +168,32 @@ def _draft(d: Dossier, upload: files.CleanUpload, *, by, at: datetime, saved: li
     return result
 
 
-def _sign(pdf: bytes, *, signer, reason: str) -> bytes:
-    return sign_pdf(pdf, signer=signer, reason=reason)
+def _sign(pdf: bytes, *, signer, reason: str, pin: str | None = None) -> bytes:
+    return sign_pdf(pdf, signer=signer, reason=reason, pin=pin)
 
 
-def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
+def draft_to_sign(d: Dossier, *, by) -> bytes | None:
+    """The PDF the leader ``by`` is asked to sign: the unsigned draft, or (for a procedure whose
+    result is a document and that has none yet) the result :func:`approve_and_sign` would
+    render; ``None`` when there is nothing to sign (a result that is not a document)."""
+    result = d.results.order_by("-version").first()
+    if result is not None and not result.signed:
+        with result.file.open("rb") as fh:
+            return fh.read()
+    if d.procedure.result_type != ResultType.DOCUMENT:
+        return None
+    return _rendered_result(d, by=by)
+
+
+def _rendered_result(d: Dossier, *, by) -> bytes:
+    """The result the platform renders for ``by`` to sign (a titled blank page when papers are
+    not rendered, e.g. bulk demo data)."""
+    return _render("result", build_result_context(d, signer=by)) or _plain_pdf(
+        f"{d.procedure.result_name or d.procedure.name} — {d.code}"
+    )
+
+
+def approve_and_sign(d: Dossier, *, by, pin: str | None = None, now: datetime | None = None) -> Dossier:
     """The leader approves and signs the result (PAdES, Decree 30/2020/NĐ-CP); it is registered as
     issued (so the verification page recognises it) and kept as the dossier's electronic result;
     the dossier is result_ready (its processing ends now, for the timeliness classification)."""
@@ -140,17 +205,18 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
             result = d.results.order_by("-version").first()
             needs_document = d.procedure.result_type == ResultType.DOCUMENT
             if needs_document and (result is None or result.signed):
-                data = _render("result", build_result_context(d, signer=by)) or _plain_pdf(
-                    f"{d.procedure.result_name or d.procedure.name} — {d.code}"
-                )
+                data = _rendered_result(d, by=by)
                 result = _draft(d, files.pdf_upload(data, "ket-qua.pdf"), by=by, at=at, saved=saved)
             if result is not None and not result.signed:
                 with result.file.open("rb") as fh:
                     unsigned = fh.read()
                 signed = _sign(
-                    unsigned, signer=by, reason=_("Phê duyệt kết quả hồ sơ %(code)s") % {"code": d.code}
+                    unsigned,
+                    signer=by,
+                    reason=_("Phê duyệt kết quả hồ sơ %(code)s") % {"code": d.code},
+                    pin=pin,
                 )
-                upload = files.pdf_upload(signed, f"Ket qua {d.code}.pdf")
+                upload = files.pdf_upload(signed, f"Kết quả {d.code}.pdf")
                 draft_name = result.file.name
                 result.file.save("ket-qua.pdf", files.as_content(upload), save=False)
                 saved.append(result.file.name)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from thudo.kpi.results import class_label
+from thudo.kpi.results import class_label, vi_number
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def pct(ratio):
 def num(value):
     if value is None or value == "":
         return _("Không có dữ liệu")
-    return f"{Decimal(str(value)).quantize(Decimal('0.01'))}".replace(".", ",")
+    return vi_number(value)
 
 
 @register.filter

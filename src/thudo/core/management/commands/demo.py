@@ -51,6 +51,10 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def handle(self, *args, **opts):
+        if not os.environ.get("THUDO_PUBLIC_BASE_URL"):
+            # Papers made now (demo data) and later (no request in the worker) carry QR codes and
+            # links to this server, whatever port it listens on.
+            settings.THUDO["PUBLIC_BASE_URL"] = self.public_base_url(opts["host"], opts["port"])
         # Progress reaches a pipe or a log file line by line, not when the buffer fills.
         for stream in (sys.stdout, sys.stderr):
             if hasattr(stream, "reconfigure"):
@@ -76,7 +80,7 @@ class Command(BaseCommand):
             self.say(f"  {username:<22} {password:<18} {role}")
         if not serve:
             return
-        base = f"http://{opts['host']}:{opts['port']}"
+        base = self.public_base_url(opts["host"], opts["port"])
         self.supervisor, self.scheduler = None, None
         # Ctrl-C and SIGTERM stop everything, also when SIGINT was ignored by whoever started
         # us (a background job of a non-interactive shell inherits SIGINT ignored).
@@ -145,3 +149,12 @@ class Command(BaseCommand):
         self.scheduler.start()
         for job in self.scheduler.get_jobs():
             self.say(f"Lịch định kỳ: {job.name}")
+
+    @staticmethod
+    def public_base_url(host: str, port: str) -> str:
+        """``http://host:port``; a server listening on every interface is reached at 127.0.0.1."""
+        if host in ("0.0.0.0", "::", ""):  # noqa: S104 (a name for "every interface", not a bind)
+            host = "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
