@@ -7,6 +7,11 @@ THUDO_DEBUG          "1"/"true" for development
 THUDO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 THUDO_HTTPS          "1" when served behind HTTPS: secure cookies, HSTS, SSL redirect
 THUDO_BENCH_QUERIES  "1" adds an X-Queries header (SQL statements per request) for bench/
+THUDO_PAYMENT_GATEWAY  dotted path of the payment gateway class, or "simulated" (demo; the default
+                     only with THUDO_DEBUG=1): without one the platform refuses to start
+THUDO_RATE_LOOKUP    rate of public lookups by code and secret per client address (default 30/min)
+THUDO_RATE_ANONYMOUS_API  rate of API calls without sign-in per client address (default 300/min);
+                     "off" disables a limit
 """
 
 import os
@@ -80,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every error answer under /api/ is the typed JSON error, whoever wrote it.
+    "thudo.core.errorpages.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -242,9 +249,29 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("THUDO_FROM_EMAIL", "thudoso@localhost")
 
+# --- payments -----------------------------------------------------------------------------------
+# The online payment gateway (thudo.dossiers.payments): a dotted path to a PaymentGateway class, or
+# "simulated" (confirms every payment: demos only). Development defaults to "simulated"; anywhere
+# else it must be chosen, or the platform refuses to start (system check thudo.E001).
+THUDO_PAYMENT_GATEWAY = os.environ.get("THUDO_PAYMENT_GATEWAY", "simulated" if DEBUG else "").strip()
+
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A rate such as ``30/min`` from the environment; ``off`` (or ``0``, empty) means no limit."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "0", "off", "none"} else value
+
+
+# Rate limits per client address (thudo.core.throttling): the public lookup by code and secret
+# (API, pages and files opened with the secret share one count) and anonymous API calls.
+THUDO_THROTTLE_RATES = {
+    "lookup": env_rate("THUDO_RATE_LOOKUP", "30/min"),
+    "anonymous_api": env_rate("THUDO_RATE_ANONYMOUS_API", "300/min"),
+}
 
 # --- platform settings (rule values that are data live in the database; these are deployment facts)
 THUDO = {

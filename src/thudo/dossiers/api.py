@@ -4,7 +4,6 @@ Thin: validate, call :mod:`thudo.dossiers.actions` or :mod:`thudo.dossiers.queri
 answer. Invisible dossiers are 404; forbidden transitions 409 (``thudo.core.errors``).
 """
 
-import json
 from datetime import datetime
 
 from django.http import FileResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Form, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from thudo.core import jsoninput
 from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, User
@@ -116,12 +116,7 @@ def submit(
     where = Agency.objects.filter(code=agency).first()
     if where is None:
         raise InvalidInput(_("Không tìm thấy cơ quan."), fields={"agency": agency})
-    try:
-        data = json.loads(form_data or "{}")
-    except ValueError as exc:
-        raise InvalidInput(_("Nội dung tờ khai phải là JSON."), fields={"form_data": str(exc)}) from exc
-    if not isinstance(data, dict):
-        raise InvalidInput(_("Nội dung tờ khai phải là JSON."), fields={"form_data": "object"})
+    data = jsoninput.parse_object(form_data or "{}", field="form_data")
     uploads = _files(request)
     paper_ids = [p.strip() for p in papers.split(",")] if papers else []
     items = [

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
-from thudo.core.errors import DomainError
+from thudo.core.errors import DomainError, NotFound
 from thudo.dossiers import actions, queries, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
@@ -409,7 +409,7 @@ def lookup(request):
         code, secret = form.cleaned_data["code"].strip(), form.cleaned_data["secret"].strip()
         try:
             queries.public_lookup(code, secret)
-        except DomainError:
+        except NotFound:
             form.add_error(None, _("Không tìm thấy hồ sơ với mã và mã bí mật này. Vui lòng kiểm tra lại."))
         else:
             return redirect(f"{reverse('dossiers:lookup_detail', args=[code])}?s={secret}")
@@ -421,7 +421,7 @@ def lookup_detail(request, code: str):
     secret = request.GET.get("s", "")
     try:
         view = queries.public_lookup(code, secret)
-    except DomainError:
+    except NotFound:
         form = f.LookupForm(initial={"code": code})
         return render(request, "dossiers/lookup.html", {"form": form, "not_found": True}, status=404)
     result = view.results.filter(signed=True).order_by("-version").first()

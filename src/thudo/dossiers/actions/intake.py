@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, jsoninput, permissions
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import codes, deadlines, files
@@ -116,11 +116,22 @@ def _applicant(applicant, by) -> dict[str, Any]:
     return out
 
 
+def _row_id(value) -> int | None:
+    """A row id given by a client (``"12"``, ``12``), or None when it cannot be one: not a whole
+    number, or outside the database's id range (which SQLite and PostgreSQL would refuse)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def _paper_of(procedure, paper):
     if paper is None or paper == "":
         return None
     if not hasattr(paper, "pk"):
-        found = procedure.papers.filter(pk=int(paper)).first()
+        pk = _row_id(paper)
+        found = procedure.papers.filter(pk=pk).first() if pk else None
     else:
         found = paper if paper.procedure_id == procedure.pk else None
     if found is None:
@@ -157,7 +168,8 @@ def _prepare_files(procedure, items, *, by, check_mandatory: bool) -> list[tuple
         paper = _paper_of(procedure, paper)
         if reuse is not None:
             if not isinstance(reuse, Attachment):
-                reuse = Attachment.objects.select_related("dossier").filter(pk=int(reuse)).first()
+                pk = _row_id(reuse)
+                reuse = Attachment.objects.select_related("dossier").filter(pk=pk).first() if pk else None
             if (
                 reuse is None
                 or by is None
@@ -253,7 +265,7 @@ def _new_dossier(
         channel=channel,
         status=Status.SUBMITTED,
         submitted_at=at,
-        form_data=form_data or {},
+        form_data=jsoninput.check_object(form_data or {}, field="form_data"),
         idempotency_key=key,
         **_applicant(applicant, by),
     )
