@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 
 from thudo.dossiers.payments import Intent, PaymentGateway
 
 
 class RecordingGateway(PaymentGateway):
     name = "recording"
-    charges: list[Intent] = []
+    charges: list[Intent] = []  # shared on purpose: every instance records here
+    #: Seconds a confirmation takes (a real gateway answers in about a second): widens a race.
+    delay = 0.0
     _lock = threading.Lock()
 
     def create_intent(self, *, dossier, amount: int) -> Intent:
@@ -21,6 +24,7 @@ class RecordingGateway(PaymentGateway):
         )
 
     def confirm(self, intent: Intent) -> str:
+        time.sleep(self.delay)
         with self._lock:
             self.charges.append(intent)
         return "paid"

@@ -16,7 +16,7 @@ from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, User
 from thudo.core.pagination import LimitOffsetPagination, Shaped
-from thudo.dossiers import actions, deadlines, payments, queries
+from thudo.dossiers import actions, deadlines, queries
 from thudo.dossiers.models import Dossier
 from thudo.dossiers.schemas import (
     ApologyIn,
@@ -385,12 +385,13 @@ def rate(request, code: str, body: RateIn):
 
 @router.post("/{code}/payments", response={201: PaymentOut}, summary="Record a payment / pay online")
 def pay(request, code: str, body: PaymentIn):
+    """``online``: the applicant pays through the gateway; otherwise the one-stop officer records a
+    counter payment. The amount is always the fee still owed, computed by the server; ``amount`` is
+    optional and, when given, must equal it (422 ``amount_mismatch``)."""
     d = _act(request, code)
     if body.online:
-        p = payments.pay_online(d, by=request.user, amount=body.amount)
+        p = actions.pay_online(d, by=request.user, amount=body.amount)
     else:
-        if body.amount is None:
-            raise InvalidInput(_("Cần số tiền."), fields={"amount": _("Bắt buộc.")})
         p = actions.record_payment(
             d, by=request.user, method=body.method, amount=body.amount, reference=body.reference
         )

@@ -9,9 +9,10 @@ chosen with ``THUDO_PAYMENT_GATEWAY`` (setting and environment variable): a dott
 :func:`gateway` refuses to charge. ``thudo check --deploy`` warns while ``simulated`` is chosen
 (``thudo.W001``). ``thudo demo`` chooses ``simulated`` itself.
 
-Every payment is recorded through :func:`thudo.dossiers.actions.record_payment` (integer đồng,
-method, reference, time, online). Online submissions in Hanoi cost 0 đồng (Resolution
-77/2025/NQ-HĐND) and need no payment.
+Payments are actions: :func:`thudo.dossiers.actions.pay_online` (the applicant, through the
+gateway) and :func:`thudo.dossiers.actions.record_payment` (the officer, at the counter); both
+take the fee the server computes, never the client's amount. Online submissions in Hanoi cost
+0 đồng (Resolution 77/2025/NQ-HĐND) and need no payment.
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
-
-from thudo.core.errors import Conflict, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -118,27 +116,3 @@ def refuse_to_start_without_gateway() -> None:
     """For the WSGI/ASGI entry points (Django runs no system checks there): raise
     ImproperlyConfigured unless a gateway is chosen."""
     gateway_class()
-
-
-def pay_online(d, *, by, amount: int | None = None):
-    """The applicant pays the dossier's fee online (create the intent, confirm, record)."""
-    from thudo.dossiers import actions
-
-    amount = d.fee_amount if amount is None else amount
-    if amount <= 0:
-        raise InvalidInput(_("Hồ sơ này không phải nộp phí."), fields={"amount": str(amount)})
-    paid = sum(d.payments.values_list("amount", flat=True))
-    if paid >= d.fee_amount > 0:
-        raise Conflict(_("Hồ sơ đã được thanh toán."), code="paid")
-    gw = gateway()
-    intent = gw.create_intent(dossier=d, amount=amount)
-    status = gw.confirm(intent)
-    return actions.record_payment(
-        d,
-        by=by,
-        method="online",
-        amount=amount,
-        reference=intent.reference,
-        online=True,
-        gateway_status=status,
-    )

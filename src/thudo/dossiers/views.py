@@ -329,13 +329,10 @@ rate = _owner_post(
 @require_POST
 @hide_denied
 def pay(request, code: str):
-    """Online payment of the remaining fee (the gateway is simulated by the domain)."""
+    """Online payment of the fee still owed, through the configured gateway."""
     d = _owner_dossier(request, code)
-    paid = sum(p.amount for p in d.payments.all())
     try:
-        actions.record_payment(
-            d, by=request.user, method="online", amount=max(d.fee_amount - paid, 0), online=True
-        )
+        actions.pay_online(d, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -34,7 +34,7 @@ from thudo.dossiers.actions.intake import (
     submit_online,
     supplement,
 )
-from thudo.dossiers.actions.payments import record_payment
+from thudo.dossiers.actions.payments import amount_due, pay_online, record_payment
 from thudo.dossiers.actions.processing import forward, pause, reject, resume, withdraw
 from thudo.dossiers.actions.results import (
     RATING_QUESTIONS,
@@ -52,6 +52,7 @@ __all__ = [
     "APPLICANT_KEYS",
     "RATING_QUESTIONS",
     "RATING_SCALE",
+    "amount_due",
     "apologize",
     "approve_and_sign",
     "attach_result",
@@ -61,6 +62,7 @@ __all__ = [
     "forward",
     "papers_rendered",
     "pause",
+    "pay_online",
     "public_url",
     "rate",
     "receive",
