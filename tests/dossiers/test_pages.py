@@ -135,6 +135,16 @@ def test_double_submit_with_the_same_form_creates_one_dossier(client, world):
     assert Dossier.objects.count() == 1
 
 
+def test_the_same_form_key_with_another_body_says_so_and_creates_nothing_more(client, world):
+    """Issue 10, item 4, on the page: the hidden key of a form sent again after a change."""
+    login(client, world.citizen_user)
+    client.post(submit_url(world), submit_data(world, idempotency_key="same-form"))
+    changed = submit_data(world, idempotency_key="same-form", applicant_address="Số 2 phố Hàng Bài")
+    page = client.post(submit_url(world), changed).content.decode()
+    assert "đã được dùng cho một yêu cầu nộp hồ sơ khác" in page
+    assert Dossier.objects.count() == 1
+
+
 def test_an_earlier_paper_can_be_reused(client, world):
     earlier = submitted(world)
     login(client, world.citizen_user)

@@ -3,6 +3,8 @@ officer, supplement requests and supplements."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -278,6 +280,38 @@ def _fee(procedure, channel: str, at: datetime) -> int:
     return int(fee_for(procedure, channel, on=timezone.localdate(at)))
 
 
+def _fingerprint(procedure, agency, applicant, form_data, prepared) -> str:
+    """SHA-256 of the submission in canonical form (sorted keys, files by content): what an
+    ``Idempotency-Key`` is bound to."""
+    body = {
+        "procedure": [procedure.code, procedure.version],
+        "agency": agency.code,
+        "applicant": applicant,
+        "form_data": form_data or {},
+        "files": [
+            [
+                paper.pk if paper is not None else None,
+                f"reuse:{item.pk}" if isinstance(item, Attachment) else item.sha256,
+            ]
+            for paper, item in prepared
+        ],
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replayed(existing: Dossier, fingerprint: str) -> Dossier:
+    """The dossier a replayed key made, when the body is the same (Stripe's rule); 422 otherwise.
+    A dossier stored before fingerprints were kept has none: it is returned as before."""
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise InvalidInput(
+            _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu nộp hồ sơ khác; dùng khóa mới."),
+            code="idempotency_key_reused",
+            fields={"Idempotency-Key": _("Đã dùng cho một yêu cầu khác.")},
+        )
+    return existing
+
+
 def submit_online(
     *,
     procedure,
@@ -302,11 +336,12 @@ def submit_online(
         raise NotAllowed(_("Cần đăng nhập để nộp hồ sơ trực tuyến."))
     at = _now(now)
     key = f"{by.pk}:{idempotency_key}"[:100] if idempotency_key else None
+    prepared = _prepare_files(procedure, files, by=by, check_mandatory=True)
+    fingerprint = _fingerprint(procedure, agency, applicant, form_data, prepared) if key else ""
     if key:
         existing = Dossier.objects.filter(idempotency_key=key).first()
         if existing is not None:
-            return existing
-    prepared = _prepare_files(procedure, files, by=by, check_mandatory=True)
+            return _replayed(existing, fingerprint)
     saved: list[str] = []
     try:
         with transaction.atomic():
@@ -321,6 +356,7 @@ def submit_online(
                 key=key,
             )
             d.applicant_user = by
+            d.idempotency_fingerprint = fingerprint
             d.fee_amount = _fee(procedure, "online", at)
             # Provisional appointment, shown at once; confirmed when the one-stop officer receives it.
             deadlines.start_clock(d, at)
@@ -342,7 +378,7 @@ def submit_online(
         if key:
             existing = Dossier.objects.filter(idempotency_key=key).first()
             if existing is not None:
-                return existing
+                return _replayed(existing, fingerprint)
         raise
     except BaseException:
         _delete_files(saved)
