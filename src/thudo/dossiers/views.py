@@ -255,7 +255,6 @@ def _dossier_context(request, d: Dossier) -> dict:
 
 def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
     context = _dossier_context(request, d)
-    paid = sum(p.amount for p in context["payments"])
     rated = hasattr(d, "rating")
     bound = bound or {}
     return context | {
@@ -263,7 +262,9 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
         "can_withdraw": d.status in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED),
         "can_rate": d.status == Status.RETURNED and not rated,
         "rated": rated,
-        "due_to_pay": max(d.fee_amount - paid, 0) if d.is_open or d.status == Status.RESULT_READY else 0,
+        "due_to_pay": actions.amount_due(d, context["payments"])
+        if d.is_open or d.status == Status.RESULT_READY
+        else 0,
         "supplement_form": bound.get("supplement_form") or f.SupplementForm(),
         "withdraw_form": bound.get("withdraw_form") or f.WithdrawForm(),
         "rating_form": bound.get("rating_form") or f.RatingForm(),

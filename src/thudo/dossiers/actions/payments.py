@@ -10,6 +10,7 @@ parallel payments of one dossier charge exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
@@ -55,9 +56,13 @@ def _payment(
     return p
 
 
-def amount_due(d: Dossier) -> int:
-    """The fee still owed on ``d`` (0 when fee-free or paid): the one place that says how much."""
-    paid = d.payments.aggregate(total=Sum("amount"))["total"] or 0
+def amount_due(d: Dossier, payments: Iterable[Payment] | None = None) -> int:
+    """The fee still owed on ``d`` (0 when fee-free or paid): the one place that says how much.
+    ``payments``: the dossier's payments when the caller has them loaded already (a page)."""
+    if payments is None:
+        paid = d.payments.aggregate(total=Sum("amount"))["total"] or 0
+    else:
+        paid = sum(p.amount for p in payments)
     return max(d.fee_amount - paid, 0)
 
 
