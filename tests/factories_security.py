@@ -156,7 +156,7 @@ def build_scene() -> Scene:
     from thudo.dossiers import actions
     from thudo.dossiers.actions import papers_rendered
     from thudo.notifications.models import Notification, OutboxMessage
-    from thudo.signing.models import IssuedDocument
+    from thudo.signing.models import CertificateAuthority, IssuedDocument
 
     with TestCase.captureOnCommitCallbacks(execute=True), papers_rendered(False):
         agency = fd.commune("Phường Ma Trận A", code="000.00.81.H26")
@@ -196,6 +196,9 @@ def build_scene() -> Scene:
         "kpi_period": "2026-09",
         "agency_code": agency.code,
         "sha256": issued.sha256 if issued else "0" * 64,
+        "cert_kind": "ca",
+        "cert_pk": str(CertificateAuthority.objects.order_by("pk").values_list("pk", flat=True).first() or 0),
+        "cert_fmt": "pem",
         "notification_id": str(note.pk) if note else "0",
         "message_id": str(outbox.pk) if outbox else "0",
         "period": PERIOD,

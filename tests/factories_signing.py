@@ -77,6 +77,10 @@ def paper_context(kind: str, **overrides) -> dict:
                 },
             ],
         },
+        "register": {
+            "period_text": "Từ ngày 01/12/2026 đến ngày 31/12/2026",
+            "rows": [[1, "000.00.12.H26-261121-0007", "Đăng ký khai sinh", 1, "Nguyễn Thị Hường", "Hà Nội"]],
+        },
         "result": {
             "title": "Quyết định cấp giấy phép",
             "paragraphs": ["Cấp giấy phép cho bà Nguyễn Thị Hường.", "Quyết định có hiệu lực từ ngày ký."],

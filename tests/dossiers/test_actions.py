@@ -168,7 +168,9 @@ def test_code_date_is_the_local_date(w):
 def test_pause_adds_back_the_paused_working_time(w):
     d = actions.receive(fd.submit(w, at=MONDAY_MORNING), by=w.reception, now=MONDAY_MORNING)
     due = d.due_at
-    d = actions.pause(d, by=w.reception, reason="Chờ nộp lệ phí", now=at(2026, 12, 7, 10, 0))
+    d = actions.pause(
+        d, by=w.reception, reason="Chờ nộp lệ phí", kind="financial", now=at(2026, 12, 7, 10, 0)
+    )
     assert d.status == Status.PAUSED
     d = actions.resume(d, by=w.reception, now=at(2026, 12, 8, 10, 0))  # 8 working hours later
     assert d.status == Status.PROCESSING
@@ -249,7 +251,7 @@ def test_on_time_is_the_due_date_before_the_due_moment(w):
 
 def test_paused_dossier_is_not_overdue_while_the_clock_is_stopped(w):
     d = actions.receive(fd.submit(w, at=MONDAY_MORNING), by=w.reception, now=MONDAY_MORNING)
-    d = actions.pause(d, by=w.reception, reason="Chờ ý kiến", now=at(2026, 12, 8, 9, 0))
+    d = actions.pause(d, by=w.reception, reason="Chờ ý kiến", kind="opinion", now=at(2026, 12, 8, 9, 0))
     later = at(2026, 12, 24, 9, 0)
     assert not queries.is_overdue(d, later)
     assert not Dossier.objects.filter(deadlines.overdue_q(later)).exists()

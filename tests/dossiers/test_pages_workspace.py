@@ -180,7 +180,8 @@ def test_pause_resume_and_apology_from_the_dossier_page(client, world):
     actions.receive(d, by=world.reception)
     as_(client, world.specialist)
     assert client.post(f"/can-bo/ho-so/{d.code}/pause/", {"pause-reason": ""}).status_code == 422
-    client.post(f"/can-bo/ho-so/{d.code}/pause/", {"pause-reason": "Chờ xác minh"})
+    pause = {"pause-reason": "Chờ xác minh", "pause-kind": "inspection"}
+    client.post(f"/can-bo/ho-so/{d.code}/pause/", pause)
     d.refresh_from_db()
     assert d.status == Status.PAUSED
     assert "Tiếp tục giải quyết" in client.get(f"/can-bo/ho-so/{d.code}/").content.decode()

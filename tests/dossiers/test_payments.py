@@ -20,7 +20,7 @@ FEE = 1_200_000
 
 @pytest.fixture
 def recording(settings):
-    settings.THUDO_PAYMENT_GATEWAY = "tests.gateways.RecordingGateway"
+    settings.THUDO = {**settings.THUDO, "PAYMENT_GATEWAY": "tests.gateways.RecordingGateway"}
     RecordingGateway.charges.clear()
     yield RecordingGateway
     RecordingGateway.charges.clear()

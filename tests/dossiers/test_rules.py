@@ -24,10 +24,12 @@ ALLOWED = {
     (S.PROCESSING, S.TRANSFERRED),
     (S.PROCESSING, S.RESULT_READY),
     (S.PROCESSING, S.REJECTED),
+    (S.PROCESSING, S.WITHDRAWN),  # only on the applicant's request, confirmed by the desk (the action checks)
     (S.SUPPLEMENT_REQUESTED, S.PROCESSING),
     (S.SUPPLEMENT_REQUESTED, S.WITHDRAWN),
     (S.SUPPLEMENT_REQUESTED, S.REJECTED),
     (S.PAUSED, S.PROCESSING),
+    (S.PAUSED, S.WITHDRAWN),
     (S.TRANSFERRED, S.PROCESSING),
     (S.RESULT_READY, S.RETURNED),
 }
@@ -75,7 +77,7 @@ def _dossier_in(w, state):
     if state == S.PROCESSING:
         return d
     if state == S.PAUSED:
-        return actions.pause(d, by=w.reception, reason="Chờ")
+        return actions.pause(d, by=w.reception, reason="Chờ", kind="opinion")
     if state == S.TRANSFERRED:
         actions.transfer(d, by=w.specialist, to_agency=w.other_agency)
         return Dossier.objects.get(pk=d.pk)
@@ -96,7 +98,7 @@ VERBS = {
     "supplement": (lambda d, w: actions.supplement(d, by=w.citizen, files=[fd.pdf_file()]), S.PROCESSING),
     "reject": (lambda d, w: actions.reject(d, by=w.reception, reasons="x"), S.REJECTED),
     "withdraw": (lambda d, w: actions.withdraw(d, by=w.citizen), S.WITHDRAWN),
-    "pause": (lambda d, w: actions.pause(d, by=w.reception, reason="x"), S.PAUSED),
+    "pause": (lambda d, w: actions.pause(d, by=w.reception, reason="x", kind="inspection"), S.PAUSED),
     "resume": (lambda d, w: actions.resume(d, by=w.reception), S.PROCESSING),
     "return_result": (lambda d, w: actions.return_result(d, by=w.reception), S.RETURNED),
 }

@@ -374,3 +374,20 @@ def test_api_lists_read_one_page_from_the_database(client, w, path):
     assert len(r.json()["items"]) == 5
     rows = [q for q in sql if q.startswith('SELECT "dossiers_dossier"."id"')]
     assert rows and all("LIMIT" in q for q in rows)
+
+
+def test_verification_page_lists_certificates_in_fixed_queries(client, db, settings, tmp_path):
+    from tests.factories_signing import leader_with_certificate
+
+    settings.DATA_DIR = tmp_path  # key files of this test only
+    url = "/xac-thuc/"
+    for i in range(N):
+        leader_with_certificate(full_name=f"Lãnh Đạo PERF-{i}")
+    client.get(url)
+    r, small, _sql = count(lambda: client.get(url))
+    assert r.content.decode().count("PERF-") == 2 * N  # name and certificate subject
+    for i in range(N, 3 * N):
+        leader_with_certificate(full_name=f"Lãnh Đạo PERF-{i}")
+    r, large, sql = count(lambda: client.get(url))
+    assert r.content.decode().count("PERF-") == 6 * N
+    assert_flat(small, large, 4, sql)  # the CAs, the signers with their agencies and CA

@@ -115,7 +115,21 @@ API: dict[str, Row] = {
         "401 200 404 200 403 403 404 403 200 404", fill={"code": W}, json={"reason": "Nộp nhầm"}
     ),
     "POST /api/v1/dossiers/{code}/pause": Row(
-        "401 403 404 409 409 403 404 403 409 404", fill={"code": W}, json={"reason": "Chờ ý kiến"}
+        "401 403 404 409 409 403 404 403 409 404",
+        fill={"code": W},
+        json={"reason": "Chờ ý kiến", "kind": "opinion"},
+    ),
+    "POST /api/v1/dossiers/{code}/withdrawal-request": Row(
+        "401 409 404 403 403 403 404 403 409 404",
+        fill={"code": W},
+        json={"reason": "Không cần nữa"},
+        note="before reception the applicant withdraws directly (409 withdraw_directly)",
+    ),
+    "POST /api/v1/dossiers/{code}/withdrawal-request/decline": Row(
+        "401 403 404 409 403 403 404 403 409 404",
+        fill={"code": W},
+        json={"reason": "Đang trình ký"},
+        note="only the one-stop desk decides; 409: no pending request",
     ),
     "POST /api/v1/dossiers/{code}/resume": Row("401 403 404 409 409 403 404 403 409 404", fill={"code": W}),
     "POST /api/v1/dossiers/{code}/forward": Row(
@@ -205,6 +219,9 @@ PAGES: dict[str, Row] = {
     "signing:verify": Row(PUBLIC),
     "signing:verify POST": Row(PUBLIC, data={"file": "@pdf"}),
     "signing:issued": Row(PUBLIC),
+    "signing:certificate": Row(
+        PUBLIC, fill={"kind": "cert_kind", "pk": "cert_pk", "fmt": "cert_fmt"}, note="trust anchor: public"
+    ),
     "kpi:ranking": Row(PUBLIC),
     "kpi:ranking_export": Row(PUBLIC, note="published open data; no personal data (leak test)"),
     "kpi:targets": Row(PUBLIC),
@@ -240,6 +257,9 @@ PAGES: dict[str, Row] = {
     "dossiers:withdraw POST": Row(
         OWNER_PAGE.replace("200", "302"), fill={"code": W}, data={"reason": "Nộp nhầm"}
     ),
+    "dossiers:request_withdrawal POST": Row(
+        OWNER_PAGE.replace("200", "302"), fill={"code": W}, data={"reason": "Không cần nữa"}
+    ),
     "dossiers:rate POST": Row(
         OWNER_PAGE.replace("200", "302"), data={"attitude": "5", "time": "5", "result": "5"}
     ),
@@ -254,6 +274,7 @@ PAGES: dict[str, Row] = {
     "dossiers:counter": Row(OFFICIALS_PAGE, query={"thu_tuc": "{procedure_code}"}),
     "dossiers:work_queue": Row(OFFICIALS_PAGE),
     "dossiers:signing": Row(OFFICIALS_PAGE),
+    "dossiers:register": Row(OFFICIALS_PAGE, note="each official reads the register of their own desk"),
     "dossiers:work_detail": Row("login 404 404 200 200 200 404 200 200 404"),
     "dossiers:work_action POST": Row(
         "login 404 404 302 302 302 404 302 302 404", fill={"code": W}, data={"receive-note": ""}

@@ -24,7 +24,7 @@ def d(db):
 @pytest.fixture
 def rates(settings):
     def set_rates(*, lookup=None, anonymous_api=None):
-        settings.THUDO_THROTTLE_RATES = {"lookup": lookup, "anonymous_api": anonymous_api}
+        settings.THUDO = {**settings.THUDO, "RATE_LOOKUP": lookup, "RATE_ANONYMOUS_API": anonymous_api}
 
     return set_rates
 

@@ -31,6 +31,7 @@ TITLES = {
     "apology": "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ",
     "stop_notice": "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
     "control_sheet": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+    "register": "SỔ THEO DÕI HỒ SƠ",
     "result": "QUYẾT ĐỊNH CẤP GIẤY PHÉP",
 }
 PER_KIND = {
@@ -46,6 +47,7 @@ PER_KIND = {
     "apology": ["xin lỗi", "xác minh thông tin với cơ quan đăng ký cư trú"],
     "stop_notice": ["Người nộp hồ sơ đề nghị rút hồ sơ"],
     "control_sheet": ["Thẩm định", "Trần Văn Minh", "Đúng hạn", "Quá hạn"],
+    "register": ["Từ ngày 01/12/2026 đến ngày 31/12/2026", "Đăng ký khai sinh", "Nhận và trả kết quả"],
     "result": ["Cấp giấy phép cho bà Nguyễn Thị Hường.", "CHỦ TỊCH", "Lê Quang Huy"],
 }
 
@@ -56,7 +58,8 @@ def test_every_paper_renders_with_the_administrative_layout_in_vietnamese(kind):
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
-    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)  # A4
+    size = (round(width / 72 * 25.4), round(height / 72 * 25.4))
+    assert size == ((297, 210) if kind == "register" else (210, 297))  # A4; the register landscape
 
     text = text_of(pdf)
 

@@ -25,7 +25,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
-    # Anonymous callers: a rate per client address (THUDO_THROTTLE_RATES["anonymous_api"]).
+    # Anonymous callers: a rate per client address (THUDO_RATE_ANONYMOUS_API).
     throttle=AnonymousApiThrottle(),
 )
 

@@ -12,6 +12,9 @@ THUDO_PAYMENT_GATEWAY  dotted path of the payment gateway class, or "simulated" 
 THUDO_RATE_LOOKUP    rate of public lookups by code and secret per client address (default 30/min)
 THUDO_RATE_ANONYMOUS_API  rate of API calls without sign-in per client address (default 300/min);
                      "off" disables a limit
+THUDO_CACHE_URL      redis://... for a cache shared by several app servers (default: local memory)
+
+Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
 """
 
 import os
@@ -152,7 +155,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- background work (django.tasks + django-tasks-db) -------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thudo"}}
+# One process (the embedded default): local memory. Several app servers share one Redis
+# (THUDO_CACHE_URL=redis://host:6379/0) so that permission caches and their invalidation are the
+# same on every server (ADR 0006).
+CACHE_URL = os.environ.get("THUDO_CACHE_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": os.environ.get("THUDO_CACHE_PREFIX", "thudo"),
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thudo"}
+}
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -175,6 +190,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 AXES_VERBOSE = False
+# The client's address behind trusted proxies only (THUDO_TRUSTED_PROXIES), as in audit records.
+AXES_CLIENT_IP_CALLABLE = "thudo.core.middleware.client_ip"
 # Officials sign in with a second factor (TOTP) — on by default behind HTTPS (production).
 THUDO_REQUIRE_2FA = env_bool("THUDO_REQUIRE_2FA", HTTPS)
 # Officials' sessions expire after 8 hours or at browser close.
@@ -249,12 +266,6 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("THUDO_FROM_EMAIL", "thudoso@localhost")
 
-# --- payments -----------------------------------------------------------------------------------
-# The online payment gateway (thudo.dossiers.payments): a dotted path to a PaymentGateway class, or
-# "simulated" (confirms every payment: demos only). Development defaults to "simulated"; anywhere
-# else it must be chosen, or the platform refuses to start (system check thudo.E001).
-THUDO_PAYMENT_GATEWAY = os.environ.get("THUDO_PAYMENT_GATEWAY", "simulated" if DEBUG else "").strip()
-
 # --- API ----------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
@@ -266,20 +277,39 @@ def env_rate(name: str, default: str) -> str | None:
     return None if value.lower() in {"", "0", "off", "none"} else value
 
 
-# Rate limits per client address (thudo.core.throttling): the public lookup by code and secret
-# (API, pages and files opened with the secret share one count) and anonymous API calls.
-THUDO_THROTTLE_RATES = {
-    "lookup": env_rate("THUDO_RATE_LOOKUP", "30/min"),
-    "anonymous_api": env_rate("THUDO_RATE_ANONYMOUS_API", "300/min"),
-}
-
 # --- platform settings (rule values that are data live in the database; these are deployment facts)
 THUDO = {
     # Hanoi's province code (GSO) and the root of agencies' electronic identifiers (QCVN 102:2016).
     "PROVINCE_CODE": os.environ.get("THUDO_PROVINCE_CODE", "01"),
     "AGENCY_CODE_SUFFIX": os.environ.get("THUDO_AGENCY_CODE_SUFFIX", "H26"),
     "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    "MAX_UPLOAD_MB": int(os.environ.get("THUDO_MAX_UPLOAD_MB", "20")),
+    "DOSSIER_CODE_FORMAT": os.environ.get("THUDO_DOSSIER_CODE_FORMAT", ""),
+    # The online payment gateway (thudo.dossiers.payments): a dotted path to a PaymentGateway class,
+    # or "simulated" (confirms every payment: demos only). Only development defaults to
+    # "simulated"; anywhere else it must be chosen, or the platform refuses to start (thudo.E001).
+    "PAYMENT_GATEWAY": os.environ.get("THUDO_PAYMENT_GATEWAY", "simulated" if DEBUG else "").strip(),
+    # Rate limits per client address (thudo.core.throttling): the public lookup by code and secret
+    # (API, pages and files opened with the secret share one count) and anonymous API calls.
+    "RATE_LOOKUP": env_rate("THUDO_RATE_LOOKUP", "30/min"),
+    "RATE_ANONYMOUS_API": env_rate("THUDO_RATE_ANONYMOUS_API", "300/min"),
+    "ORPHAN_GRACE_HOURS": float(os.environ.get("THUDO_ORPHAN_GRACE_HOURS", "24")),
+    "POPULATION_REGISTRY": os.environ.get("THUDO_POPULATION_REGISTRY", "local"),
+    "POPULATION_REGISTRY_URL": os.environ.get("THUDO_POPULATION_REGISTRY_URL", ""),
+    "POPULATION_REGISTRY_TOKEN": os.environ.get("THUDO_POPULATION_REGISTRY_TOKEN", ""),
+    "POPULATION_REGISTRY_TIMEOUT": float(os.environ.get("THUDO_POPULATION_REGISTRY_TIMEOUT", "5")),
+    "SIGNING_TRUST_ROOTS": [p for p in os.environ.get("THUDO_SIGNING_TRUST_ROOTS", "").split(",") if p],
+    "SMS_GATEWAY_URL": os.environ.get("THUDO_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": os.environ.get("THUDO_SMS_GATEWAY_TOKEN", ""),
+    "ZALO_ZNS_URL": os.environ.get("THUDO_ZALO_ZNS_URL", ""),
+    "ZALO_ZNS_TOKEN": os.environ.get("THUDO_ZALO_ZNS_TOKEN", ""),
+    "NOTIFY_WEBHOOK_URL": os.environ.get("THUDO_NOTIFY_WEBHOOK_URL", ""),
+    "NOTIFY_WEBHOOK_TOKEN": os.environ.get("THUDO_NOTIFY_WEBHOOK_TOKEN", ""),
+    # Reverse proxies (IPs/CIDRs) whose X-Forwarded-For is believed; empty: the peer is the client.
+    "TRUSTED_PROXIES": [p for p in os.environ.get("THUDO_TRUSTED_PROXIES", "").split(",") if p.strip()],
 }
+# The PKCS#12 passphrases of the signing keys derive from this (default: SECRET_KEY).
+SIGNING_KEY_SECRET = os.environ.get("THUDO_SIGNING_KEY_SECRET", "")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, calendars, permissions, refdata
+from thudo.core.config import config
 from thudo.core.errors import InvalidInput, NotAllowed
 from thudo.core.middleware import hash_token
 from thudo.core.models import (
@@ -151,11 +152,10 @@ def commune_agency_code(n: int, suffix: str) -> str:
 def load_agencies(*, by=None, progress: Progress = _noop) -> dict[str, int]:
     """Hanoi's People's Committee, its departments (researched list) and one People's Committee
     per 2025 commune, linked to units. Idempotent: existing agencies are updated, none duplicated."""
-    from django.conf import settings
 
     data = refdata.hanoi_agencies()
-    suffix = settings.THUDO["AGENCY_CODE_SUFFIX"]
-    province = settings.THUDO["PROVINCE_CODE"]
+    suffix = config().agency_code_suffix
+    province = config().province_code
     city_unit = AdministrativeUnit.objects.filter(scheme=Scheme.Y2025, code=province).first()
     created = updated = 0
     with transaction.atomic():
@@ -271,39 +271,64 @@ def create_user(
     return user
 
 
+def may_grant(by, role: str, agency: Agency | None) -> bool:
+    """Who may grant (and revoke) ``role`` in ``agency``: a city admin anything; an agency admin
+    (``role.grant``) any other role within the agencies they administer. ``by=None`` is the
+    platform itself (sign-up, demo)."""
+    if by is None or permissions.is_city_admin(by):
+        return True
+    if role == Role.CITY_ADMIN:
+        return False
+    return permissions.can(by, "role.grant", agency)
+
+
+def check_grant(by, role: str, agency: Agency | None) -> None:
+    """Raise the error a grant or revocation of ``role`` in ``agency`` by ``by`` would meet."""
+    if role not in Role.values:
+        raise InvalidInput(fields={"role": _("Vai trò không hợp lệ.")})
+    if not may_grant(by, role, agency):
+        raise NotAllowed(_("Bạn không được phân quyền này cho cơ quan này."))
+    if role not in (Role.CITY_ADMIN, Role.CITIZEN) and agency is None:
+        raise InvalidInput(fields={"agency": _("Vai trò này cần một cơ quan.")})
+
+
 def grant_role(
     user: User, *, role: str, agency: Agency | None, by, include_subtree: bool = False
 ) -> RoleGrant:
-    """Grant ``role`` in ``agency``. City admins may grant anything; agency admins within their agency."""
-    if role not in Role.values:
-        raise InvalidInput(fields={"role": _("Vai trò không hợp lệ.")})
-    if by is not None and not permissions.can(by, "role.grant", agency) and not permissions.is_city_admin(by):
-        raise NotAllowed()
-    if role == Role.CITY_ADMIN and by is not None and not permissions.is_city_admin(by):
-        raise NotAllowed()
-    if role not in (Role.CITY_ADMIN, Role.CITIZEN) and agency is None:
-        raise InvalidInput(fields={"agency": _("Vai trò này cần một cơ quan.")})
+    """Grant ``role`` in ``agency`` (see :func:`may_grant`); takes effect on every app server at once."""
+    check_grant(by, role, agency)
     with transaction.atomic():
-        grant, _created = RoleGrant.objects.get_or_create(
+        grant, created = RoleGrant.objects.get_or_create(
             user=user, role=role, agency=agency, defaults={"include_subtree": include_subtree}
         )
-        audit.record("role.grant", by=by, obj=user, changes={"role": role, "agency": agency and agency.code})
+        if not created and grant.include_subtree != include_subtree:
+            grant.include_subtree = include_subtree
+            grant.save(update_fields=["include_subtree"])
+        audit.record(
+            "role.grant",
+            by=by,
+            obj=user,
+            changes={"role": role, "agency": agency and agency.code, "include_subtree": include_subtree},
+        )
+        permissions.forget_grants(user.pk)
     user.__dict__.pop("_thudo_grants", None)
     return grant
 
 
 def revoke_role(grant: RoleGrant, *, by) -> None:
-    if (
-        by is not None
-        and not permissions.is_city_admin(by)
-        and not permissions.can(by, "role.grant", grant.agency)
-    ):
-        raise NotAllowed()
+    """Remove a grant (the same people may as may grant it); every app server refuses at once."""
+    if not may_grant(by, grant.role, grant.agency):
+        raise NotAllowed(_("Bạn không được thu hồi quyền này."))
     with transaction.atomic():
         audit.record(
-            "role.revoke", by=by, obj=grant.user, changes={"role": grant.role, "agency": grant.agency_id}
+            "role.revoke",
+            by=by,
+            obj=grant.user,
+            changes={"role": grant.role, "agency": grant.agency and grant.agency.code},
         )
         grant.delete()
+        permissions.forget_grants(grant.user_id)
+    grant.user.__dict__.pop("_thudo_grants", None)
 
 
 # --- calendar -----------------------------------------------------------------------------------

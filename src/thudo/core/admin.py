@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from thudo.core import actions
+from thudo.core.errors import DomainError
 from thudo.core.models import (
     AdministrativeUnit,
     Agency,
@@ -44,10 +47,47 @@ class AgencyAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
 
 
+class RoleGrantFormSet(BaseInlineFormSet):
+    """Each added, changed or removed grant is checked by ``actions.check_grant`` before anything
+    is saved: a grant the signed-in person may not make is an error on its row, not a 403."""
+
+    by = None  # the signed-in person, set per request by RoleGrantInline.get_formset
+
+    def clean(self) -> None:
+        super().clean()
+        errors = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            removed = self._should_delete_form(form)
+            if not data or not (form.has_changed() or removed):
+                continue
+            checks = []
+            if form.instance.pk:  # the grant as it was: changing or removing it is a revocation
+                old = RoleGrant.objects.select_related("agency").get(pk=form.instance.pk)
+                checks.append((old.role, old.agency))
+            if not removed:
+                checks.append((data.get("role"), data.get("agency")))
+            for role, agency in checks:
+                try:
+                    actions.check_grant(self.by, role, agency)
+                except DomainError as exc:
+                    # On the formset, not the row: Django ignores the errors of rows being deleted.
+                    errors.append(" ".join([exc.message, *exc.fields.values()]))
+                    break
+        if errors:
+            raise ValidationError(errors)
+
+
 class RoleGrantInline(admin.TabularInline):
     model = RoleGrant
+    formset = RoleGrantFormSet
     extra = 0
     raw_id_fields = ("agency",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.by = request.user
+        return formset
 
 
 @admin.register(User)
@@ -55,6 +95,40 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleGrantInline]
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Thủ đô số", {"fields": ("full_name", "phone")}))
+
+    def save_formset(self, request, form, formset, change):
+        """Grants and revocations go through ``actions.grant_role`` / ``revoke_role`` (audited)."""
+        if formset.model is not RoleGrant:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for grant in formset.deleted_objects:
+            actions.revoke_role(grant, by=request.user)
+        for grant, _fields in formset.changed_objects:
+            actions.revoke_role(
+                RoleGrant.objects.select_related("agency", "user").get(pk=grant.pk), by=request.user
+            )
+        for grant in [*formset.new_objects, *(g for g, _f in formset.changed_objects)]:
+            actions.grant_role(
+                form.instance,
+                role=grant.role,
+                agency=grant.agency,
+                include_subtree=grant.include_subtree,
+                by=request.user,
+            )
+        return None
+
+    def _revoke_all(self, request, user) -> None:
+        for grant in user.role_grants.select_related("agency", "user"):
+            actions.revoke_role(grant, by=request.user)
+
+    def delete_model(self, request, obj):
+        self._revoke_all(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self._revoke_all(request, user)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(CalendarOverride)

@@ -1,9 +1,9 @@
 """Demo content of the foundation: Hanoi's units and agencies, and the officials' accounts."""
 
-from django.conf import settings
 from django.db import transaction
 
 from thudo.core import actions
+from thudo.core.config import config
 from thudo.core.models import Agency, AgencyKind, Role, User
 
 DEMO_PASSWORD = "thudoso-demo-2026"  # noqa: S105 (printed demo password, demo data only)
@@ -37,7 +37,7 @@ def _agency(selector: str | None) -> Agency | None:
 
 
 def load(*, progress, stdout) -> list[tuple[str, str, str]]:
-    actions.load_units(provinces=[settings.THUDO["PROVINCE_CODE"]], progress=progress)
+    actions.load_units(provinces=[config().province_code], progress=progress)
     actions.load_agencies(progress=progress)
     accounts = []
     with transaction.atomic():

@@ -1,13 +1,40 @@
 import hashlib
+import ipaddress
 
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from thudo.core.config import Network, config
 from thudo.core.context import current_ip
 
 
+def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address, for audit records and login lockouts (django-axes).
+
+    ``X-Forwarded-For`` is believed only when the peer is a configured proxy
+    (``THUDO_TRUSTED_PROXIES``): walking it from the right, the first address that is not a
+    trusted proxy is the client. Anyone else's header is ignored (it could be forged).
+    """
+    peer = request.META.get("REMOTE_ADDR", "")
+    proxies = config().trusted_proxies
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed hop: fall back to the proxy itself
+    return hops[0] if hops else peer
 
 
 class RequestContextMiddleware:

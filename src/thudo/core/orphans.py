@@ -24,24 +24,22 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.apps import apps
-from django.conf import settings
 from django.core.files.storage import Storage, default_storage
 from django.db import models, transaction
 from django.tasks import task
 from django.utils import timezone
 
 from thudo.core import audit
+from thudo.core.config import config
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_GRACE = timedelta(hours=24)
 _CHUNK = 500
 _AUDIT_NAMES = 200
 
 
 def grace_period() -> timedelta:
-    hours = getattr(settings, "THUDO", {}).get("ORPHAN_GRACE_HOURS")
-    return timedelta(hours=float(hours)) if hours is not None else DEFAULT_GRACE
+    return timedelta(hours=config().orphan_grace_hours)
 
 
 @dataclass

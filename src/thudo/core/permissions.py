@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 
+from thudo.core.config import config
 from thudo.core.models import Agency, Role
 
 # The table. A role's verbs apply to objects of the agencies where the role is granted.
@@ -32,6 +34,7 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
             "dossier.pause",
             "dossier.resume",
             "dossier.withdraw",
+            "dossier.confirm_withdrawal",
             "dossier.record_payment",
             "citizen.view",
             "citizen.lookup",
@@ -100,6 +103,7 @@ OWNER_VERBS: frozenset[str] = frozenset(
         "dossier.view",
         "dossier.supplement",
         "dossier.withdraw",
+        "dossier.request_withdrawal",
         "dossier.rate",
         "dossier.pay",
         "citizen.view",
@@ -142,18 +146,50 @@ def _scope(model: type[Model]) -> Scope:
 # --- grants -------------------------------------------------------------------------------------
 
 
+# Cached values are stored under a key that carries a version number kept in the same cache;
+# invalidating bumps the version, at once and again after the commit: a reader that loaded the
+# old rows while the change was not yet committed wrote them under a version nobody reads any
+# more. With a shared cache (THUDO_CACHE_URL, Redis) every app server sees the new version at once.
+CACHE_TTL = 300
+
+
+def _version(name: str) -> int:
+    version = cache.get(f"thudo:v:{name}")
+    if version is None:
+        cache.add(f"thudo:v:{name}", 1, None)
+        version = cache.get(f"thudo:v:{name}", 1)
+    return int(version)
+
+
+def _bump(name: str) -> None:
+    def bump() -> None:
+        try:
+            cache.incr(f"thudo:v:{name}")
+        except ValueError:  # not there (evicted, or never read): the next read starts afresh
+            cache.set(f"thudo:v:{name}", 2, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def _agency_children() -> dict[int, list[int]]:
-    tree = cache.get("thudo:agency_tree")
+    key = f"thudo:agency_tree:{_version('agency_tree')}"
+    tree = cache.get(key)
     if tree is None:
         tree = {}
         for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
             tree.setdefault(parent_id, []).append(pk)
-        cache.set("thudo:agency_tree", tree, 300)
+        cache.set(key, tree, CACHE_TTL)
     return tree
 
 
 def forget_agency_tree() -> None:
-    cache.delete("thudo:agency_tree")
+    _bump("agency_tree")
+
+
+def forget_grants(user_id: int) -> None:
+    """The person's roles changed: every app server reads them afresh (after the commit)."""
+    _bump(f"grants:{user_id}")
 
 
 def _subtree(agency_id: int) -> set[int]:
@@ -168,13 +204,27 @@ def _subtree(agency_id: int) -> set[int]:
     return out
 
 
+def _load_grants(person) -> list[tuple[str, int | None, bool]]:
+    if not config().cache_url:
+        # Local memory is one process's own: a revocation in another process would not reach it,
+        # so without a shared cache the roles are read once per request.
+        return list(person.role_grants.values_list("role", "agency_id", "include_subtree"))
+    key = f"thudo:grants:{person.pk}:{_version(f'grants:{person.pk}')}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(person.role_grants.values_list("role", "agency_id", "include_subtree"))
+        cache.set(key, rows, CACHE_TTL)
+    return rows
+
+
 def grants(person) -> list[tuple[str, int | None, bool]]:
-    """(role, agency_id, include_subtree) for the person, cached on the object for the request."""
+    """(role, agency_id, include_subtree) for the person, cached on the object for the request
+    and, with a shared cache, across requests until a grant or revocation."""
     if person is None or not person.is_authenticated:
         return []
     cached = getattr(person, "_thudo_grants", None)
     if cached is None:
-        cached = list(person.role_grants.values_list("role", "agency_id", "include_subtree"))
+        cached = _load_grants(person)
         person._thudo_grants = cached
     return cached
 

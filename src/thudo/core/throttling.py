@@ -1,7 +1,8 @@
 """Rate limits for what anyone can call without signing in (django-ninja's throttling).
 
-Two limits, each a rate per client address in ``settings.THUDO_THROTTLE_RATES`` (read at every
-request, so a deployment or a test changes them without a restart):
+Two limits, each a rate per client address (``config().rate_lookup`` and
+``config().rate_anonymous_api``, from ``THUDO_RATE_LOOKUP`` and ``THUDO_RATE_ANONYMOUS_API``; read at
+every request, so a test changes them with the settings):
 
 - ``"lookup"``: the public lookup of a dossier by code and secret — the API operation, the lookup
   pages and the file downloads opened with the secret share one count (guessing secrets is what it
@@ -19,18 +20,18 @@ from __future__ import annotations
 
 import threading
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
+from thudo.core.config import config
 from thudo.core.context import current_ip
 from thudo.core.errors import RateLimited
 from thudo.core.middleware import client_ip
 
 
 def rate(scope: str) -> str | None:
-    rates: dict[str, str | None] = getattr(settings, "THUDO_THROTTLE_RATES", {})
-    return rates.get(scope) or None
+    settings = config()
+    return {"lookup": settings.rate_lookup, "anonymous_api": settings.rate_anonymous_api}[scope]
 
 
 class _Window(SimpleRateThrottle):

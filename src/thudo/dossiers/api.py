@@ -25,6 +25,7 @@ from thudo.dossiers.schemas import (
     EventOut,
     ForwardIn,
     NoteIn,
+    PauseIn,
     PaymentIn,
     PaymentOut,
     PublicOut,
@@ -35,7 +36,7 @@ from thudo.dossiers.schemas import (
     ResultOut,
     TransferIn,
 )
-from thudo.dossiers.transitions import portal_status
+from thudo.dossiers.transitions import portal_status, status_label
 
 router = Router(tags=["dossiers"], auth=signed_in)
 
@@ -56,7 +57,7 @@ def dossier_out(d: Dossier, person, *, detail: bool = False, now: datetime | Non
     return {
         "code": d.code,
         "status": d.status,
-        "status_label": d.get_status_display(),
+        "status_label": status_label(d),
         "portal_status": portal_status(d) if detail else None,
         "channel": d.channel,
         "procedure": _ref(d.procedure),
@@ -302,14 +303,37 @@ def reject(request, code: str, body: ReasonsIn):
     return _done(request, actions.reject(_act(request, code), by=request.user, reasons=body.reasons))
 
 
-@router.post("/{code}/withdraw", response=DossierOut, summary="Withdraw")
+@router.post(
+    "/{code}/withdraw",
+    response=DossierOut,
+    summary="Withdraw before reception, or stop processing on the applicant's request",
+)
 def withdraw(request, code: str, body: ReasonIn):
     return _done(request, actions.withdraw(_act(request, code), by=request.user, reason=body.reason))
 
 
-@router.post("/{code}/pause", response=DossierOut, summary="Pause the clock")
-def pause(request, code: str, body: ReasonIn):
-    return _done(request, actions.pause(_act(request, code), by=request.user, reason=body.reason))
+@router.post(
+    "/{code}/withdrawal-request", response=DossierOut, summary="The applicant asks to stop processing"
+)
+def request_withdrawal(request, code: str, body: ReasonIn):
+    d = actions.request_withdrawal(_act(request, code), by=request.user, reason=body.reason)
+    return _done(request, d)
+
+
+@router.post(
+    "/{code}/withdrawal-request/decline",
+    response=DossierOut,
+    summary="The one-stop officer declines the request to stop processing",
+)
+def decline_withdrawal(request, code: str, body: ReasonIn):
+    d = actions.decline_withdrawal(_act(request, code), by=request.user, reason=body.reason)
+    return _done(request, d)
+
+
+@router.post("/{code}/pause", response=DossierOut, summary="Pause the clock (typed: what it waits for)")
+def pause(request, code: str, body: PauseIn):
+    d = actions.pause(_act(request, code), by=request.user, reason=body.reason, kind=body.kind)
+    return _done(request, d)
 
 
 @router.post("/{code}/resume", response=DossierOut, summary="Resume the clock")

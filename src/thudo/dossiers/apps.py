@@ -17,6 +17,7 @@ class DossiersConfig(AppConfig):
         ("dossiers:reception", _("Tiếp nhận hồ sơ")),
         ("dossiers:work_queue", _("Hồ sơ cần xử lý")),
         ("dossiers:signing", _("Phê duyệt, ký số"), "can:dossier.sign"),
+        ("dossiers:register", _("Sổ theo dõi hồ sơ")),
     ]
 
     def ready(self) -> None:

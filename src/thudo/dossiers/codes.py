@@ -14,10 +14,10 @@ Nationally centralised services use ``MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX`` (Circula
 import secrets
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from thudo.core.config import config
 from thudo.core.workcalendar import HCM
 from thudo.dossiers.models import DailySequence
 
@@ -29,7 +29,7 @@ SECRET_LENGTH = 8
 
 
 def code_format() -> str:
-    return getattr(settings, "THUDO", {}).get("DOSSIER_CODE_FORMAT", DEFAULT_CODE_FORMAT)
+    return config().dossier_code_format or DEFAULT_CODE_FORMAT
 
 
 def next_sequence(agency, day) -> int:

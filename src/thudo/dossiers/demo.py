@@ -213,7 +213,11 @@ def _build(
             )
         if target == "paused":
             return actions.pause(
-                d, by=desk.reception, reason="Chờ thực hiện nghĩa vụ tài chính", now=t + timedelta(hours=3)
+                d,
+                by=desk.reception,
+                reason="Chờ thực hiện nghĩa vụ tài chính",
+                kind="financial",
+                now=t + timedelta(hours=3),
             )
         late = rng.random() < 0.18
         if target == "apology" and desk.specialist is not None and legal >= 24:
@@ -312,7 +316,11 @@ def _transfer(desks: list[Desk], citizens: list[User], now: datetime) -> None:
         now=recent,
     )
     actions.pause(
-        d, by=a.reception, reason="Chờ thực hiện nghĩa vụ tài chính", now=recent + timedelta(hours=6)
+        d,
+        by=a.reception,
+        reason="Chờ thực hiện nghĩa vụ tài chính",
+        kind="financial",
+        now=recent + timedelta(hours=6),
     )
 
 

@@ -17,10 +17,10 @@ import warnings
 from dataclasses import dataclass
 
 import filetype
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from thudo.core.config import config
 from thudo.core.errors import InvalidInput
 
 ALLOWED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -38,7 +38,7 @@ MAX_NAME_LENGTH = 150
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "THUDO", {}).get("MAX_UPLOAD_MB", 20)) * 1024 * 1024
+    return config().max_upload_bytes
 
 
 @dataclass(frozen=True)

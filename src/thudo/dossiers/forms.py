@@ -12,7 +12,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from thudo.core.models import Agency
-from thudo.dossiers.models import PaymentMethod
+from thudo.dossiers.models import PauseKind, PaymentMethod
+from thudo.dossiers.queries import REGISTER_YEARS
 
 REQUIRED = _("Vui lòng nhập thông tin này.")
 INVALID_CHOICE = _("Lựa chọn không hợp lệ.")
@@ -241,6 +242,15 @@ class SupplementForm(NoteForm):
         return files
 
 
+class StopRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do đề nghị dừng giải quyết"),
+        max_length=2000,
+        error_messages=_messages(),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do rút hồ sơ (không bắt buộc)"),
@@ -276,13 +286,20 @@ class RatingForm(forms.Form):
         return {k: self.cleaned_data[k] for k in ("attitude", "time", "result")}
 
 
-class PauseForm(forms.Form):
+class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Lý do tạm dừng"),
+        label=_("Lý do"),
         max_length=2000,
         error_messages=_messages(),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PauseForm(DeclineForm):
+    kind = forms.ChoiceField(
+        label=_("Tạm dừng để chờ"), choices=PauseKind.choices, error_messages=_messages()
+    )
+    field_order = ("kind", "reason")
 
 
 class TransferForm(NoteForm):
@@ -332,3 +349,40 @@ class PaymentForm(forms.Form):
         ),
     )
     reference = forms.CharField(label=_("Số biên lai / mã giao dịch"), required=False, max_length=120)
+
+
+class RegisterFilterForm(forms.Form):
+    """Which agency's register (form 07) and which period; at most one year at a time."""
+
+    MAX_DAYS = 366
+
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan tiếp nhận"), queryset=None, empty_label=None, error_messages=_messages()
+    )
+    start = forms.DateField(
+        label=_("Từ ngày"), error_messages=_messages(), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Đến ngày"), error_messages=_messages(), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["agency"].to_field_name = "code"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        first, last = REGISTER_YEARS
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day and not first <= day.year <= last:
+                self.add_error(name, _("Chọn ngày trong khoảng năm 2000–2100."))
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("Ngày kết thúc phải sau ngày bắt đầu."))
+            elif (end - start).days >= self.MAX_DAYS:
+                self.add_error("end", _("Mỗi lần xem tối đa một năm."))
+        return data

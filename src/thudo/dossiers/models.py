@@ -48,6 +48,15 @@ def ended_or_changed() -> Coalesce:
 TERMINAL_STATUSES = (Status.RETURNED, Status.REJECTED, Status.WITHDRAWN)
 
 
+class PauseKind(models.TextChoices):
+    """Why the clock stopped (domain-rules §3): each kind has its own status for the applicant and
+    its own national-portal code (6 only for a financial obligation)."""
+
+    FINANCIAL = "financial", _("Chờ thực hiện nghĩa vụ tài chính")
+    INSPECTION = "inspection", _("Chờ kiểm tra, xác minh thực tế")
+    OPINION = "opinion", _("Chờ ý kiến của cơ quan, tổ chức khác")
+
+
 class DossierChannel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến")
     COUNTER = "counter", _("Trực tiếp")
@@ -129,6 +138,9 @@ class Dossier(models.Model):
     original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
     paused_since = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
     paused_total = models.DurationField(_("thời gian tạm dừng (giờ làm việc)"), default=timedelta(0))
+    pause_kind = models.CharField(_("lý do tạm dừng"), max_length=16, choices=PauseKind.choices, blank=True)
+    withdrawal_requested_at = models.DateTimeField(_("đề nghị dừng giải quyết lúc"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("lý do đề nghị dừng giải quyết"), blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     finished_at = models.DateTimeField(_("kết thúc xử lý lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
@@ -201,6 +213,8 @@ class EventVerb(models.TextChoices):
     SUPPLEMENT = "supplement", _("Bổ sung hồ sơ")
     REJECT = "reject", _("Từ chối")
     WITHDRAW = "withdraw", _("Rút / dừng giải quyết")
+    REQUEST_WITHDRAWAL = "request_withdrawal", _("Đề nghị dừng giải quyết")
+    DECLINE_WITHDRAWAL = "decline_withdrawal", _("Không chấp nhận dừng giải quyết")
     PAUSE = "pause", _("Tạm dừng")
     RESUME = "resume", _("Tiếp tục")
     FORWARD = "forward", _("Chuyển bước")

@@ -20,10 +20,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+from thudo.core.config import config
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ SIMULATED = "simulated"
 def gateway_class() -> type[PaymentGateway]:
     """The configured gateway's class; ImproperlyConfigured when none is chosen or the path is
     not a :class:`PaymentGateway`."""
-    chosen = (getattr(settings, "THUDO_PAYMENT_GATEWAY", "") or "").strip()
+    chosen = config().payment_gateway.strip()
     if not chosen:
         raise ImproperlyConfigured(
             "No payment gateway is chosen: set THUDO_PAYMENT_GATEWAY to the dotted path of the "
@@ -101,7 +102,7 @@ def check_gateway_chosen(app_configs=None, **kwargs) -> list[checks.CheckMessage
 @checks.register(checks.Tags.security, deploy=True)
 def check_gateway_is_real(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """thudo.W001 (``check --deploy``): the simulated gateway confirms every payment."""
-    if (getattr(settings, "THUDO_PAYMENT_GATEWAY", "") or "").strip() == SIMULATED:
+    if config().payment_gateway.strip() == SIMULATED:
         return [
             checks.Warning(
                 "THUDO_PAYMENT_GATEWAY=simulated: every online payment is confirmed without any money "

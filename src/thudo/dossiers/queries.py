@@ -9,16 +9,16 @@ are audited (Decree 13/2023/NĐ-CP; Law 91/2025/QH15).
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thudo.core import permissions, throttling
+from thudo.core import audit, permissions, throttling
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput, NotFound
-from thudo.core.models import Role
+from thudo.core.models import Agency, Role
 from thudo.dossiers import deadlines
 from thudo.dossiers.deadlines import is_overdue, overdue_q
 from thudo.dossiers.models import (
@@ -27,9 +27,11 @@ from thudo.dossiers.models import (
     AttachmentKind,
     Dossier,
     DossierEvent,
+    EventVerb,
     ResultDocument,
     Status,
 )
+from thudo.dossiers.transitions import status_label
 
 __all__ = [
     "QUEUE_KINDS",
@@ -112,13 +114,71 @@ def queue(person, *, kind: str = "mine", now: datetime | None = None) -> QuerySe
         base = visible_dossiers(person)
         if not permissions.is_city_admin(person):
             base = base.filter(receiving_agency__in=desks)
-        qs = base.filter(status__in=[Status.SUBMITTED, Status.RESULT_READY])
+        qs = base.filter(
+            Q(status__in=[Status.SUBMITTED, Status.RESULT_READY])
+            | Q(status__in=[Status.PROCESSING, Status.PAUSED], withdrawal_requested_at__isnull=False)
+        )
     elif kind == "signing":
         signers = permissions.agencies_for(person, "dossier.sign")
         qs = qs.filter(status=Status.PROCESSING, current_step__role=Role.LEADER)
         if not permissions.is_city_admin(person):
             qs = qs.filter(processing_agency__in=signers)
     return deadlines.annotate_overdue(qs, now).order_by("due_at", "pk")
+
+
+REGISTER_YEARS = (2000, 2100)
+"""Years a register period may cover (a date near 9999 would overflow the day after it)."""
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.get_default_timezone())
+
+
+def register_agencies(person) -> QuerySet[Agency]:
+    """Agencies whose dossier tracking register (form 07) the person may read: the one-stop desks
+    where they see dossiers (every agency for a city administrator)."""
+    qs = Agency.objects.filter(is_active=True)
+    if not permissions.is_city_admin(person):
+        qs = qs.filter(pk__in=permissions.agencies_for(person, "dossier.view"))
+    return qs.order_by("name")
+
+
+def tracking_register(person, *, agency: Agency, start: date, end: date) -> QuerySet[Dossier]:
+    """The dossier tracking register (sổ theo dõi hồ sơ, form 07 of Circular 03/2025/TT-VPCP) of
+    one receiving agency: every dossier it received from ``start`` to ``end`` (local dates,
+    inclusive), in the order received, with the moment it was handed to the processing step
+    (``handed_over_at``: the first hand-over of the internal process). Not found unless the
+    person may read that agency's register."""
+    if not register_agencies(person).filter(pk=agency.pk).exists():
+        raise NotFound(_("Không tìm thấy cơ quan."))
+    if not (REGISTER_YEARS[0] <= start.year and end.year <= REGISTER_YEARS[1]):
+        raise InvalidInput(_("Chọn ngày trong khoảng năm 2000–2100."), fields={"start": _("Không hợp lệ.")})
+    if end < start:
+        raise InvalidInput(_("Ngày kết thúc phải sau ngày bắt đầu."), fields={"end": _("Không hợp lệ.")})
+    handovers = DossierEvent.objects.filter(dossier=OuterRef("pk"), verb=EventVerb.FORWARD)
+    first_handover = handovers.order_by("seq").values("at")
+    return (
+        visible_dossiers(person)
+        .filter(
+            receiving_agency=agency,
+            received_at__gte=_local_midnight(start),
+            received_at__lt=_local_midnight(end + timedelta(days=1)),
+        )
+        .annotate(handed_over_at=Subquery(first_handover[:1]))
+        .order_by("received_at", "pk")
+    )
+
+
+def record_register_read(person, *, agency: Agency, start: date, end: date, fmt: str, count: int) -> None:
+    """The register lists applicants' names, addresses and phones: an official's read of it is
+    audited like a read of one dossier (Decree 13/2023/NĐ-CP)."""
+    audit.record(
+        "dossier.register_read",
+        by=person,
+        obj=agency,
+        changes={"from": start.isoformat(), "to": end.isoformat(), "format": fmt, "rows": count},
+        wait_for_disk=False,
+    )
 
 
 def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
@@ -131,8 +191,6 @@ def by_code(person, code: str, *, audit_read: bool = True) -> Dossier:
     if d is None or not permissions.can(person, "dossier.view", d):
         raise NotFound(_("Không tìm thấy hồ sơ."))
     if audit_read and person is not None and d.applicant_user_id != person.pk:
-        from thudo.core import audit
-
         audit.record("dossier.view", by=person, obj=d, wait_for_disk=False)
     return d
 
@@ -250,7 +308,7 @@ class PublicView:
 
     @property
     def status_label(self) -> str:
-        return self._dossier.get_status_display()
+        return status_label(self._dossier)
 
     @property
     def overdue(self) -> bool:

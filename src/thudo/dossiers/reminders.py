@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thudo.core.calendars import calendar_for
+from thudo.core.config import config
 from thudo.core.models import Role
 from thudo.dossiers.deadlines import overdue_q
 from thudo.dossiers.models import OPEN_STATUSES, Dossier, Status
@@ -93,7 +93,7 @@ def _message(d: Dossier, kind: str) -> tuple[str, str]:
 
 
 def _base_url() -> str:
-    return getattr(settings, "THUDO", {}).get("PUBLIC_BASE_URL", "").rstrip("/")
+    return config().public_base_url
 
 
 def send(*, now: datetime | None = None) -> dict[str, int]:

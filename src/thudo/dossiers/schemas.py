@@ -127,6 +127,11 @@ class ReasonIn(Schema):
     reason: str = ""
 
 
+class PauseIn(Schema):
+    kind: str = Field("", description="financial | inspection | opinion: what the dossier waits for")
+    reason: str = ""
+
+
 class ForwardIn(Schema):
     note: str = ""
     assignee: str | None = None

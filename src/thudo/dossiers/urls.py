@@ -14,6 +14,7 @@ urlpatterns = [
     path("ho-so/<str:code>/da-nop/", views.receipt, name="receipt"),
     path("ho-so/<str:code>/bo-sung/", views.supplement, name="supplement"),
     path("ho-so/<str:code>/rut/", views.withdraw, name="withdraw"),
+    path("ho-so/<str:code>/de-nghi-dung/", views.request_withdrawal, name="request_withdrawal"),
     path("ho-so/<str:code>/danh-gia/", views.rate, name="rate"),
     path("ho-so/<str:code>/thanh-toan/", views.pay, name="pay"),
     path("ho-so/<str:code>/tep/<int:pk>/", views.attachment, name="attachment"),
@@ -29,4 +30,5 @@ urlpatterns = [
     path("can-bo/ho-so/<str:code>/", views.work_detail, name="work_detail"),
     path("can-bo/ho-so/<str:code>/<slug:action>/", views.work_action, name="work_action"),
     path("can-bo/ky-so/", views.signing_queue, name="signing"),
+    path("can-bo/so-theo-doi/", views.tracking_register, name="register"),
 ]

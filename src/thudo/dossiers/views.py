@@ -9,6 +9,7 @@ protected and reached through a confirmation step that works without JavaScript 
 from __future__ import annotations
 
 import functools
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from thudo.core import permissions
 from thudo.core.errors import DomainError, NotFound
-from thudo.dossiers import actions, queries, transitions
+from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, NoticeForm, Status
 from thudo.procedures import queries as procedure_queries
@@ -250,6 +251,7 @@ def _dossier_context(request, d: Dossier) -> dict:
         "payments": d.payments.all(),
         "apology": getattr(d, "apology", None),
         "receipt_available": d.status == Status.SUBMITTED or _notice(d, NoticeForm.RECEIPT) is not None,
+        "status_label": transitions.status_label(d),
     }
 
 
@@ -260,6 +262,9 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
     return context | {
         "can_supplement": d.status == Status.SUPPLEMENT_REQUESTED,
         "can_withdraw": d.status in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED),
+        "can_request_stop": d.status in (Status.PROCESSING, Status.PAUSED, Status.TRANSFERRED)
+        and d.withdrawal_requested_at is None,
+        "stop_form": bound.get("stop_form") or f.StopRequestForm(),
         "can_rate": d.status == Status.RETURNED and not rated,
         "rated": rated,
         "due_to_pay": actions.amount_due(d, context["payments"])
@@ -317,6 +322,12 @@ withdraw = _owner_post(
     lambda d, by, form: actions.withdraw(d, by=by, reason=form.cleaned_data["reason"]),
     gettext_lazy("Đã rút hồ sơ."),
     "withdraw_form",
+)
+request_withdrawal = _owner_post(
+    f.StopRequestForm,
+    lambda d, by, form: actions.request_withdrawal(d, by=by, reason=form.cleaned_data["reason"]),
+    gettext_lazy("Đã gửi đề nghị dừng giải quyết. Bộ phận một cửa sẽ xác nhận và thông báo cho bạn."),
+    "stop_form",
 )
 rate = _owner_post(
     f.RatingForm,
@@ -585,7 +596,9 @@ OFFICER_ACTIONS = {
         f.PauseForm,
         gettext_lazy("Tạm dừng"),
         gettext_lazy("Tạm dừng tính thời hạn (chờ nghĩa vụ tài chính, ý kiến, kiểm tra)."),
-        lambda d, by, form: actions.pause(d, by=by, reason=form.cleaned_data["reason"]),
+        lambda d, by, form: actions.pause(
+            d, by=by, reason=form.cleaned_data["reason"], kind=form.cleaned_data["kind"]
+        ),
     ),
     "resume": (
         "dossier.resume",
@@ -625,6 +638,23 @@ OFFICER_ACTIONS = {
             reference=form.cleaned_data["reference"],
         ),
     ),
+    "confirm_withdrawal": (
+        "dossier.confirm_withdrawal",
+        f.NoteForm,
+        gettext_lazy("Xác nhận dừng giải quyết"),
+        gettext_lazy(
+            "Người nộp đã đề nghị dừng giải quyết: xác nhận dừng và phát hành "
+            "thông báo dừng giải quyết (mẫu 05)."
+        ),
+        lambda d, by, form: actions.withdraw(d, by=by, reason=form.cleaned_data["note"]),
+    ),
+    "decline_withdrawal": (
+        "dossier.confirm_withdrawal",
+        f.DeclineForm,
+        gettext_lazy("Không chấp nhận dừng giải quyết"),
+        gettext_lazy("Tiếp tục giải quyết và báo cho người nộp lý do không dừng."),
+        lambda d, by, form: actions.decline_withdrawal(d, by=by, reason=form.cleaned_data["reason"]),
+    ),
     "reject": (
         "dossier.reject",
         f.ReasonsForm,
@@ -655,6 +685,8 @@ ACTION_MOVES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "apologize": (_OPEN, None),
     "record_payment": ((*_OPEN, Status.RESULT_READY), None),
     "reject": ((Status.SUBMITTED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED), Status.REJECTED),
+    "confirm_withdrawal": ((Status.PROCESSING, Status.PAUSED), Status.WITHDRAWN),
+    "decline_withdrawal": ((Status.PROCESSING, Status.PAUSED, Status.TRANSFERRED), None),
 }
 
 
@@ -673,6 +705,8 @@ def _allowed_actions(d: Dossier, user) -> list[str]:
         if name in ("forward", "attach_result") and step_role == "leader":
             continue
         if name == "apologize" and (d.due_at is None or hasattr(d, "apology")):
+            continue
+        if name in ("confirm_withdrawal", "decline_withdrawal") and d.withdrawal_requested_at is None:
             continue
         if not permissions.can(user, verb, d):
             continue
@@ -814,3 +848,72 @@ def signing_queue(request):
     qs = queries.queue(request.user, kind="signing")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dossiers/signing.html", {"page": page, "rows": _rows(page)})
+
+
+REGISTER_PDF_MAX_ROWS = 2000
+
+
+@_official_required
+def tracking_register(request):
+    """Sổ theo dõi hồ sơ (form 07): the dossiers a one-stop desk received in a period, on the page
+    and as XLSX or PDF (``?format=xlsx|pdf``)."""
+    agencies = queries.register_agencies(request.user)
+    today = timezone.localdate()
+    initial = {"agency": agencies.first(), "start": today.replace(day=1), "end": today}
+    form = f.RegisterFilterForm(request.GET or None, agencies=agencies, initial=initial)
+    context: dict = {"form": form}
+    if request.GET and not form.is_valid():
+        return render(request, "dossiers/register.html", context, status=422)
+    data = form.cleaned_data if request.GET else initial
+    agency, start, end = data["agency"], data["start"], data["end"]
+    if agency is None:
+        raise Http404(_("Trang này dành cho cán bộ."))
+    qs = queries.tracking_register(request.user, agency=agency, start=start, end=end).select_related(
+        *register.RELATED
+    )
+    fmt = request.GET.get("format", "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+
+    def audited(count: int, kind: str) -> None:
+        queries.record_register_read(request.user, agency=agency, start=start, end=end, fmt=kind, count=count)
+
+    if fmt in ("xlsx", "pdf"):
+        dossiers = list(qs)
+        if fmt == "pdf" and len(dossiers) > REGISTER_PDF_MAX_ROWS:
+            messages.error(
+                request,
+                _("Sổ có %(n)s hồ sơ, quá nhiều cho một tệp PDF: hãy chọn kỳ ngắn hơn hoặc tải tệp Excel.")
+                % {"n": len(dossiers)},
+            )
+            return redirect(f"{reverse('dossiers:register')}?{query.urlencode()}")
+        table = register.rows(dossiers)
+        audited(len(table), fmt)
+        if fmt == "xlsx":
+            body = register.xlsx(agency.name, start, end, table)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body = register.pdf(agency, start, end, table)
+            kind = "application/pdf"
+        return FileResponse(
+            io.BytesIO(body),
+            as_attachment=True,
+            filename=register.filename(agency.code, start, end, fmt),
+            content_type=kind,
+        )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    first = (page.number - 1) * PAGE_SIZE
+    table = register.rows(page.object_list)
+    for i, row in enumerate(table):
+        row[0] = first + i + 1
+    audited(len(table), "page")
+    context |= {
+        "agency": agency,
+        "period": register.period_text(start, end),
+        "page": page,
+        "table": table,
+        "columns": register.COLUMNS,
+        "query": query.urlencode(),
+    }
+    return render(request, "dossiers/register.html", context)

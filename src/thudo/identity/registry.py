@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Protocol
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from thudo.core.config import config
 from thudo.core.errors import DomainError
 from thudo.core.text import clean, fold
 
@@ -140,14 +140,14 @@ class HttpRegistry:
 
 def get_registry() -> PopulationRegistry:
     """The adapter named by ``THUDO["POPULATION_REGISTRY"]`` (``local`` by default)."""
-    config = getattr(settings, "THUDO", {})
-    kind = config.get("POPULATION_REGISTRY", "local")
+    conf = config()
+    kind = conf.population_registry
     if kind == "local":
         return LocalRegistry()
     if kind == "http":
         return HttpRegistry(
-            config.get("POPULATION_REGISTRY_URL", ""),
-            config.get("POPULATION_REGISTRY_TOKEN", ""),
-            timeout=float(config.get("POPULATION_REGISTRY_TIMEOUT", 5)),
+            conf.population_registry_url,
+            conf.population_registry_token,
+            timeout=conf.population_registry_timeout,
         )
     raise ImproperlyConfigured(f"Unknown POPULATION_REGISTRY {kind!r} (expected 'local' or 'http')")

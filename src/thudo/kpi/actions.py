@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from thudo.core import audit, permissions
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed
+from thudo.core.spreadsheets import HEADER_ROW, restore
 from thudo.kpi import compute, results, seed
 from thudo.kpi.models import (
     FieldType,
@@ -304,8 +305,6 @@ def import_submissions(form: ReportForm, *, by, data: bytes, period: str, now=No
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
-    from thudo.kpi.exports import HEADER_ROW
-
     _require(by, "kpi.manage")
     try:
         ws = load_workbook(io.BytesIO(data), data_only=True).active
@@ -315,7 +314,7 @@ def import_submissions(form: ReportForm, *, by, data: bytes, period: str, now=No
     parsed: list[tuple[ReportAssignment, dict]] = []
     first_field_col = 3
     for row in ws.iter_rows(min_row=HEADER_ROW + 1):
-        cells = [c.value for c in row]
+        cells = [restore(c.value) for c in row]
         if not any(v not in (None, "") for v in cells):
             continue
         r = row[0].row

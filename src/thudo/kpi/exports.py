@@ -1,22 +1,21 @@
 """Exports: CSV/JSON open data of a published ranking, Excel workbooks (openpyxl) with a header
-naming the agency and period and Vietnamese column names, PDF (WeasyPrint, no network)."""
+naming the agency and period and Vietnamese column names, PDF (WeasyPrint, no network).
+
+Cells are written by ``core.spreadsheets``, which neutralises text a spreadsheet would run as a
+formula."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from thudo.core.spreadsheets import HEADER_ROW as HEADER_ROW
+from thudo.core.spreadsheets import csv_bytes, xlsx_bytes
 from thudo.kpi.models import ReportForm, Snapshot
 from thudo.kpi.results import class_label
-
-HEADER_ROW = 4  # rows 1–3: title, agency/period, blank; row 4: column names
 
 
 def _number(value):
@@ -40,12 +39,7 @@ def ranking_rows(snap: Snapshot) -> tuple[list[str], list[list]]:
 
 
 def ranking_csv(snap: Snapshot) -> bytes:
-    head, rows = ranking_rows(snap)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(head)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    return csv_bytes(*ranking_rows(snap))
 
 
 def ranking_json(snap: Snapshot) -> bytes:
@@ -59,28 +53,9 @@ def ranking_json(snap: Snapshot) -> bytes:
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _sheet(title: str, subtitle: str, head: list[str], rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Bao cao"
-    ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = subtitle
-    for col, name in enumerate(head, 1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=name)
-        cell.font = Font(bold=True)
-    for r, row in enumerate(rows, HEADER_ROW + 1):
-        for col, value in enumerate(row, 1):
-            ws.cell(row=r, column=col, value=value)
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def ranking_xlsx(snap: Snapshot) -> bytes:
     head, rows = ranking_rows(snap)
-    return _sheet(
+    return xlsx_bytes(
         _("Xếp hạng chất lượng phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"),
         _("Đơn vị: Thành phố Hà Nội — Kỳ: %(p)s — Công bố lần %(v)s") % {"p": snap.period, "v": snap.version},
         head,
@@ -126,7 +101,7 @@ def unit_rows(result: dict) -> tuple[list[str], list[list]]:
 def unit_xlsx(agency, period: str, result: dict) -> bytes:
     head, rows = unit_rows(result)
     score = result["score"]
-    return _sheet(
+    return xlsx_bytes(
         _("Kết quả chỉ số chất lượng phục vụ (Quyết định 766/QĐ-TTg)"),
         _("Đơn vị: %(a)s (%(c)s) — Kỳ: %(p)s — Điểm quy đổi: %(s)s — Xếp loại: %(k)s")
         % {
@@ -161,7 +136,7 @@ def submissions_xlsx(form: ReportForm, period: str, assignments) -> bytes:
                 (_("Có") if sub.late else _("Không")) if sub and sub.submitted_at else "",
             ]
         )
-    return _sheet(
+    return xlsx_bytes(
         f"{form.code} — {form.name}",
         _("Đơn vị: các cơ quan được giao — Kỳ báo cáo: %(p)s") % {"p": period},
         head,

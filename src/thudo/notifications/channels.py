@@ -20,9 +20,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 
+from thudo.core.config import config
 from thudo.notifications.models import Channel as ChannelName
 
 HTTP_TIMEOUT = 15  # seconds; a gateway slower than this counts as failed and is retried later
@@ -43,7 +43,7 @@ class Reach:
 def absolute_url(url: str) -> str:
     if not url or "://" in url:
         return url
-    base = settings.THUDO.get("PUBLIC_BASE_URL", "").rstrip("/")
+    base = config().public_base_url
     return f"{base}/{url.lstrip('/')}"
 
 
@@ -99,7 +99,7 @@ class HttpChannel(Channel):
     token_setting = ""
 
     def gateway(self) -> str:
-        return settings.THUDO.get(self.url_setting) or ""
+        return config().gateway_url(self.url_setting)
 
     def enabled(self) -> bool:
         return bool(self.gateway())
@@ -118,7 +118,7 @@ class HttpChannel(Channel):
         if not url.startswith(("https://", "http://")):
             raise DeliveryError(f"{self.name}: gateway URL not configured")
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.key}
-        token = settings.THUDO.get(self.token_setting) or ""
+        token = config().gateway_url(self.token_setting)
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = json.dumps(self.payload(message), ensure_ascii=False).encode()

@@ -7,6 +7,7 @@ reach the admin site). Citizens are never asked for a second factor.
 from django.conf import settings
 
 from thudo.core import permissions
+from thudo.core.config import config
 
 # Officials' sessions end after 30 minutes without a request (rolling); citizens keep the default.
 OFFICIAL_IDLE_SECONDS = 30 * 60
@@ -48,7 +49,7 @@ def is_official(user) -> bool:
 
 
 def two_factor_required() -> bool:
-    return bool(getattr(settings, "THUDO_REQUIRE_2FA", False))
+    return config().require_2fa
 
 
 def is_exempt(path: str) -> bool:

@@ -49,6 +49,10 @@ Keys every kind accepts
     ``handovers``: list of dicts ``{"step", "from", "to", "due" (datetime), "actual" (datetime or
     None), "status" ("early"|"on_time"|"late", optional: computed from due and actual by calendar
     day when missing), "note"}``.
+``register`` — form 07, sổ theo dõi hồ sơ (A4 landscape)
+    ``period_text`` e.g. "Từ ngày 01/12/2026 đến ngày 31/12/2026"; ``rows``: list of lists of
+    13 already formatted cells (STT, code, procedure, sets, applicant, address and phone,
+    processing agency, received, appointment, handed over, result received, returned, note).
 ``result`` — a generic result document
     ``title``; ``subtitle`` (the "V/v" line), optional; ``paragraphs``: list of str;
     ``signer_title``, ``signer_name`` required.
@@ -79,6 +83,7 @@ KINDS = {
     "apology": "04",
     "stop_notice": "05",
     "control_sheet": "06",
+    "register": "07",
     "result": "",
 }
 REQUIRED = {
@@ -88,6 +93,7 @@ REQUIRED = {
     "apology": ("dossier_code", "applicant_name", "reason", "old_due", "new_due"),
     "stop_notice": ("dossier_code", "applicant_name", "reason"),
     "control_sheet": ("dossier_code", "handovers"),
+    "register": ("period_text",),
     "result": ("title", "paragraphs", "signer_title", "signer_name"),
 }
 STATUS_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}

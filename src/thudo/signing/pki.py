@@ -39,6 +39,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from thudo.core import audit
+from thudo.core.config import config
 from thudo.core.errors import InvalidInput, NotAllowed
 from thudo.signing.models import CertificateAuthority, CredentialKind, SigningCredential
 
@@ -57,7 +58,7 @@ def pki_dir() -> Path:
 
 def passphrase(file_name: str) -> bytes:
     """The PKCS#12 passphrase of ``file_name`` (derived, never stored)."""
-    secret = getattr(settings, "SIGNING_KEY_SECRET", None) or settings.SECRET_KEY
+    secret = config().signing_key_secret
     return (
         hmac.new(secret.encode(), f"thudo.signing.p12:{file_name}".encode(), hashlib.sha256)
         .hexdigest()
@@ -362,7 +363,7 @@ def open_signer(credential: SigningCredential) -> Iterator:
 def trust_roots() -> list[asn1_x509.Certificate]:
     """The platform's CA certificates plus any PEM files in ``settings.THUDO["SIGNING_TRUST_ROOTS"]``."""
     roots = [_load_asn1(ca.cert_pem.encode()) for ca in CertificateAuthority.objects.all()]
-    for path in (getattr(settings, "THUDO", {}) or {}).get("SIGNING_TRUST_ROOTS", []) or []:
+    for path in config().signing_trust_roots:
         roots.append(_load_asn1(Path(path).read_bytes()))
     return roots
 

@@ -1,7 +1,7 @@
 """Public pages: upload a PDF to check it; the facts of an issued file (reached by QR code)."""
 
 from django import forms
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +28,25 @@ def verify_page(request):
         except DomainError as exc:
             form.add_error("file", exc.message)
     status = 200 if request.method == "GET" or report is not None else 422
-    return render(request, "signing/verify.html", {"form": form, "report": report}, status=status)
+    context = {
+        "form": form,
+        "report": report,
+        "anchors": queries.trust_anchors(),
+        "signers": queries.signer_certificates(),
+    }
+    return render(request, "signing/verify.html", context, status=status)
+
+
+def certificate_download(request, kind: str, pk: str, fmt: str):
+    """A published certificate (the platform CA, or a signer's certificate or chain)."""
+    try:
+        content, name = queries.certificate_file(kind, int(pk), fmt)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    content_type = "application/x-pem-file" if fmt == "pem" else "application/pkix-cert"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def issued_page(request, sha256: str):

@@ -35,7 +35,15 @@ from thudo.dossiers.actions.intake import (
     supplement,
 )
 from thudo.dossiers.actions.payments import amount_due, pay_online, record_payment
-from thudo.dossiers.actions.processing import forward, pause, reject, resume, withdraw
+from thudo.dossiers.actions.processing import (
+    decline_withdrawal,
+    forward,
+    pause,
+    reject,
+    request_withdrawal,
+    resume,
+    withdraw,
+)
 from thudo.dossiers.actions.results import (
     RATING_QUESTIONS,
     RATING_SCALE,
@@ -59,6 +67,7 @@ __all__ = [
     "build_receipt_context",
     "build_result_context",
     "create_at_counter",
+    "decline_withdrawal",
     "forward",
     "papers_rendered",
     "pause",
@@ -69,6 +78,7 @@ __all__ = [
     "record_payment",
     "reject",
     "request_supplement",
+    "request_withdrawal",
     "resume",
     "return_result",
     "submit_online",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -12,11 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, permissions
+from thudo.core.config import config
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import deadlines, files
@@ -122,10 +125,9 @@ def _move(d: Dossier, to: str, verb: str, *, by, at: datetime, note: str = "", d
 
 def public_url(d: Dossier) -> str:
     """The dossier's public page (printed as a QR code on every paper): code + secret."""
-    from django.conf import settings
     from django.urls import NoReverseMatch, reverse
 
-    base = getattr(settings, "THUDO", {}).get("PUBLIC_BASE_URL", "").rstrip("/")
+    base = config().public_base_url
     try:
         path = reverse("dossiers:lookup_detail", args=[d.code])
     except NoReverseMatch:
@@ -182,6 +184,14 @@ def _store_attachment(
         saved.append(att.file.name)
     att.save()
     return att
+
+
+def _delete_after_commit(names: Iterable[str]) -> None:
+    """Files a committed change no longer refers to (a replaced result draft holds personal data):
+    deleted once the change is committed, not left for the orphan sweep."""
+    doomed = [n for n in names if n]
+    if doomed:
+        transaction.on_commit(functools.partial(_delete_files, doomed))
 
 
 def _delete_files(names: Iterable[str]) -> None:

@@ -1,5 +1,5 @@
-"""Processing (giải quyết): hand-over between the steps of the internal process, pauses, refusal
-and withdrawal."""
+"""Processing (giải quyết): hand-over between the steps of the internal process, typed pauses,
+refusal, and withdrawal or the stop of processing at the applicant's request."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from thudo.core import permissions
+from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, InvalidInput
 from thudo.core.text import clean
 from thudo.dossiers import deadlines
 from thudo.dossiers.actions._common import (
     _base_context,
     _begin,
+    _check,
+    _event,
     _finish,
     _issue_notice,
     _label,
+    _lock,
     _move,
     _notify,
     _now,
@@ -29,8 +32,10 @@ from thudo.dossiers.models import (
     Dossier,
     EventVerb,
     NoticeForm,
+    PauseKind,
     Status,
 )
+from thudo.dossiers.transitions import assert_can_move
 from thudo.procedures.models import ProcessStep
 
 
@@ -59,39 +64,144 @@ def reject(d: Dossier, *, by, reasons, now: datetime | None = None) -> Dossier:
     return d
 
 
+_BEFORE_RECEPTION = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED)
+_STOPPABLE = (Status.PROCESSING, Status.PAUSED, Status.TRANSFERRED)
+
+
+def request_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = None) -> Dossier:
+    """The applicant asks to stop the processing of a received dossier (đề nghị dừng giải quyết,
+    Decree 118/2025/NĐ-CP, Art. 21). Nothing stops yet: the one-stop officer checks where the
+    dossier stands and confirms (:func:`withdraw`) or declines (:func:`decline_withdrawal`)."""
+    at = _now(now)
+    reason = clean(reason)
+    if not reason:
+        raise InvalidInput(_("Cần nêu lý do đề nghị dừng giải quyết."), fields={"reason": _("Bắt buộc.")})
+    with transaction.atomic():
+        d = _lock(d)
+        _check(by, "request_withdrawal", d)
+        if d.status in _BEFORE_RECEPTION:
+            raise Conflict(
+                _("Hồ sơ chưa được tiếp nhận: bạn có thể rút hồ sơ ngay, không cần đề nghị."),
+                code="withdraw_directly",
+            )
+        if d.status not in _STOPPABLE:
+            raise Conflict(_("Hồ sơ đã có kết quả hoặc đã kết thúc, không thể dừng giải quyết."))
+        if d.withdrawal_requested_at is not None:
+            raise Conflict(_("Đã có đề nghị dừng giải quyết đang chờ xác nhận."), code="pending")
+        d.withdrawal_requested_at = at
+        d.withdrawal_reason = reason
+        d.save(update_fields=["withdrawal_requested_at", "withdrawal_reason", "updated_at"])
+        _event(d, EventVerb.REQUEST_WITHDRAWAL, by=by, at=at, note=reason)
+        audit.record("dossier.request_withdrawal", by=by, obj=d, changes={"reason": reason})
+        _notify(
+            d,
+            "dossier.withdrawal_requested",
+            _("Đã gửi đề nghị dừng giải quyết hồ sơ %(code)s") % {"code": d.code},
+            _("Bộ phận một cửa sẽ kiểm tra và thông báo việc dừng giải quyết hồ sơ %(code)s.")
+            % {"code": d.code},
+        )
+    return d
+
+
 def withdraw(d: Dossier, *, by, reason: str = "", now: datetime | None = None) -> Dossier:
-    """The applicant withdraws the dossier (or the one-stop officer records their request); a notice
-    that processing stops is issued (form 05)."""
+    """Stop a dossier at the applicant's wish; a notice that processing stops is issued (form 05).
+
+    Before reception (submitted, or waiting for an intake supplement) the applicant withdraws at
+    once, or the one-stop officer records their request (national portal: 7 withdrawn). Once
+    received, only the one-stop officer stops it, and only on the applicant's pending request
+    (:func:`request_withdrawal`; portal: 8 processing stopped)."""
     at = _now(now)
     with transaction.atomic():
-        d = _begin(d, by=by, verb="withdraw", to=Status.WITHDRAWN)
+        d = _lock(d)
+        stopping = d.status in _STOPPABLE
+        if (
+            stopping
+            and not permissions.can(by, "dossier.confirm_withdrawal", d)
+            and permissions.can(by, "dossier.request_withdrawal", d)
+        ):
+            raise Conflict(
+                _("Hồ sơ đã được tiếp nhận: hãy gửi đề nghị dừng giải quyết; bộ phận một cửa sẽ xác nhận."),
+                code="request_needed",
+            )
+        _check(by, "confirm_withdrawal" if stopping else "withdraw", d)
+        assert_can_move(d.status, Status.WITHDRAWN)
+        if stopping and d.withdrawal_requested_at is None:
+            raise Conflict(
+                _("Chỉ dừng giải quyết khi người nộp hồ sơ có đề nghị dừng giải quyết."), code="no_request"
+            )
+        requested_at = d.withdrawal_requested_at or at
+        reason = clean(reason) or d.withdrawal_reason
         _finish(d, at)
-        _move(d, Status.WITHDRAWN, EventVerb.WITHDRAW, by=by, at=at, note=clean(reason))
+        d.paused_since = None
+        _move(d, Status.WITHDRAWN, EventVerb.WITHDRAW, by=by, at=at, note=reason)
         _issue_notice(
             d,
             NoticeForm.STOP_NOTICE,
             {
                 **_base_context(d),
-                "reason": clean(reason) or gettext_lazy("Theo đề nghị của người nộp hồ sơ."),
-                "requested_at": at,
+                "reason": reason or gettext_lazy("Theo đề nghị của người nộp hồ sơ."),
+                "requested_at": requested_at,
             },
             by=by,
             at=at,
         )
+        if stopping:
+            _notify(
+                d,
+                "dossier.stopped",
+                _("Hồ sơ %(code)s đã dừng giải quyết") % {"code": d.code},
+                _("Theo đề nghị của bạn, hồ sơ %(code)s đã dừng giải quyết.") % {"code": d.code},
+            )
         _parent_back(d, by=by, at=at)
     return d
 
 
-def pause(d: Dossier, *, by, reason: str, now: datetime | None = None) -> Dossier:
-    """Stop the clock: waiting for a financial obligation, an inspection or another body's opinion."""
+def decline_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = None) -> Dossier:
+    """The one-stop officer declines the applicant's request to stop processing, with a reason
+    (e.g. the result is already being signed); processing goes on and the applicant is told."""
     at = _now(now)
     reason = clean(reason)
     if not reason:
-        raise InvalidInput(_("Cần nêu lý do tạm dừng."), fields={"reason": _("Bắt buộc.")})
+        raise InvalidInput(_("Cần nêu lý do."), fields={"reason": _("Bắt buộc.")})
+    with transaction.atomic():
+        d = _lock(d)
+        _check(by, "confirm_withdrawal", d)
+        if d.withdrawal_requested_at is None or d.status not in _STOPPABLE:
+            raise Conflict(_("Không có đề nghị dừng giải quyết đang chờ xác nhận."), code="no_request")
+        d.withdrawal_requested_at = None
+        d.withdrawal_reason = ""
+        d.save(update_fields=["withdrawal_requested_at", "withdrawal_reason", "updated_at"])
+        _event(d, EventVerb.DECLINE_WITHDRAWAL, by=by, at=at, note=reason)
+        audit.record("dossier.decline_withdrawal", by=by, obj=d, changes={"reason": reason})
+        _notify(
+            d,
+            "dossier.withdrawal_declined",
+            _("Hồ sơ %(code)s tiếp tục được giải quyết") % {"code": d.code},
+            _("Đề nghị dừng giải quyết hồ sơ %(code)s không được chấp nhận: %(reason)s")
+            % {"code": d.code, "reason": reason},
+            key_suffix=str(at.timestamp()),
+        )
+    return d
+
+
+def pause(d: Dossier, *, by, reason: str, kind: str | None = None, now: datetime | None = None) -> Dossier:
+    """Stop the clock, saying what the dossier waits for (:class:`PauseKind`): a financial
+    obligation of the applicant, an inspection, or another body's opinion. Each kind is shown to
+    the applicant as its own status and maps to its own national-portal code."""
+    at = _now(now)
+    reason = clean(reason)
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Bắt buộc.")
+    if kind not in PauseKind.values:
+        errors["kind"] = _("Chọn một trong: %(kinds)s.") % {"kinds": ", ".join(PauseKind.values)}
+    if errors:
+        raise InvalidInput(_("Cần nêu loại và lý do tạm dừng."), fields=errors)
     with transaction.atomic():
         d = _begin(d, by=by, verb="pause", to=Status.PAUSED)
         d.paused_since = at
-        _move(d, Status.PAUSED, EventVerb.PAUSE, by=by, at=at, note=reason)
+        d.pause_kind = kind
+        _move(d, Status.PAUSED, EventVerb.PAUSE, by=by, at=at, note=reason, data={"kind": kind})
     return d
 
 
@@ -101,6 +211,7 @@ def resume(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
     with transaction.atomic():
         d = _begin(d, by=by, verb="resume", to=Status.PROCESSING, from_=Status.PAUSED)
         delta = deadlines.add_back_pause(d, at)
+        d.pause_kind = ""
         _move(
             d,
             Status.PROCESSING,

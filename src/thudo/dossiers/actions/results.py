@@ -19,6 +19,7 @@ from thudo.dossiers import deadlines, files
 from thudo.dossiers.actions._common import (
     _base_context,
     _begin,
+    _delete_after_commit,
     _delete_files,
     _event,
     _finish,
@@ -117,11 +118,13 @@ def _draft(d: Dossier, upload: files.CleanUpload, *, by, at: datetime, saved: li
         result = latest
     else:
         result = ResultDocument(dossier=d, version=_next_version(d), supersedes=latest, created_at=at)
+    replaced = result.file.name if result.pk else ""
     result.created_by = by
     result.sha256 = upload.sha256
     result.file.save("ket-qua.pdf", files.as_content(upload), save=False)
     saved.append(result.file.name)
     result.save()
+    _delete_after_commit([replaced])
     return result
 
 
@@ -156,6 +159,7 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
                     unsigned, signer=by, reason=_("Phê duyệt kết quả hồ sơ %(code)s") % {"code": d.code}
                 )
                 upload = files.pdf_upload(signed, f"Ket qua {d.code}.pdf")
+                draft_name = result.file.name
                 result.file.save("ket-qua.pdf", files.as_content(upload), save=False)
                 saved.append(result.file.name)
                 result.sha256 = upload.sha256
@@ -178,6 +182,7 @@ def approve_and_sign(d: Dossier, *, by, now: datetime | None = None) -> Dossier:
                 )
                 _register_issued(signed, result=result, d=d)
                 del att
+                _delete_after_commit([draft_name])  # the unsigned draft goes with the signature
             _finish(d, at)
             _move(
                 d,

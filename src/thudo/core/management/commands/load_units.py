@@ -1,7 +1,7 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from thudo.core import actions, refdata
+from thudo.core.config import config
 from thudo.core.progress import Bar
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         if opts["all"]:
             provinces = refdata.province_codes()
         else:
-            provinces = [p.zfill(2) for p in (opts["province"] or [settings.THUDO["PROVINCE_CODE"]])]
+            provinces = [p.zfill(2) for p in (opts["province"] or [config().province_code])]
             known = set(refdata.province_codes())
             bad = [p for p in provinces if p not in known]
             if bad:

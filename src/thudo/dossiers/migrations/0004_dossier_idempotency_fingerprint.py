@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0002_kpi_month_indexes'),
+        ('dossiers', '0003_pause_kind_and_withdrawal_request'),
     ]
 
     operations = [
