@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--output")
     args = parser.parse_args()
     os.environ.setdefault("THUDO_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/thudo_bench")
+    # Every command refuses to start without a payment gateway chosen (check thudo.E001).
+    os.environ.setdefault("THUDO_PAYMENT_GATEWAY", "simulated")
     command = ["thudo", "kpi_rollup", "--period", args.period]
     runs = []
     for _ in range(args.runs):

@@ -25,6 +25,9 @@ done
 export THUDO_DATABASE_URL="${THUDO_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/thudo_bench}"
 export THUDO_DATA_DIR="${THUDO_DATA_DIR:-/tmp/thudo-bench}"
 export THUDO_DEBUG=0 THUDO_REQUIRE_2FA=0 THUDO_ALLOWED_HOSTS=127.0.0.1,localhost
+# The load comes from one address, far faster than people: no rate limits; payments go through
+# the simulated gateway, chosen explicitly (production refuses to start without a gateway).
+export THUDO_RATE_LOOKUP=off THUDO_RATE_ANONYMOUS_API=off THUDO_PAYMENT_GATEWAY=simulated
 export THUDO_BENCH_QUERIES=1  # X-Queries header: SQL statements per request (a counter, ~1 µs each)
 export THUDO_SECRET_KEY="${THUDO_SECRET_KEY:-bench-only-secret-$(hostname)}"
 PORT=${BENCH_PORT:-8765}

@@ -1,6 +1,9 @@
 """factory_boy factories for the domain. Tests build what they need; no fixture files."""
 
+import threading
+
 import factory
+from django.db import connections
 
 from thudo.core.models import AdministrativeUnit, Agency, AgencyKind, RoleGrant, Scheme, UnitLevel, User
 from thudo.core.text import fold
@@ -58,3 +61,26 @@ def official(*, role: str, agency: Agency | None, username: str | None = None, s
         user=user, role=role, agency=agency, defaults={"include_subtree": subtree}
     )
     return user
+
+
+def in_threads(n, target):
+    """Run ``target(i)`` for i in 0..n-1 in n threads released at once (PostgreSQL concurrency
+    tests); returns (results, errors), each thread's database connection closed."""
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results.append(target(i))
+        except Exception as exc:  # collected and asserted by the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors

@@ -161,7 +161,10 @@ def build_scene() -> Scene:
     with TestCase.captureOnCommitCallbacks(execute=True), papers_rendered(False):
         agency = fd.commune("Phường Ma Trận A", code="000.00.81.H26")
         other = fd.commune("Phường Ma Trận B", code="000.00.82.H26")
-        procedure = fd.procedure(code="1.009999", name="Đăng ký khai sinh (ma trận)")
+        # A fee online too, so that the payment row answers who may pay, not "no fee" (issue 10, item 2).
+        procedure = fd.procedure(
+            code="1.009999", name="Đăng ký khai sinh (ma trận)", fees=(("online", 8000), ("counter", 8000))
+        )
         users = _users(agency, other)
         done = _finish(_submit(procedure, agency, users["owner"], "Phạm Thị Chủ Hồ Sơ"), users)
         waiting = _submit(procedure, agency, users["owner"], "Phạm Thị Chủ Hồ Sơ")

@@ -10,6 +10,10 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thudo.conf.settings")
+    if sys.argv[1:2] == ["demo"]:
+        # The demo chooses the simulated payment gateway (it confirms every payment) explicitly;
+        # anywhere else the gateway must be chosen (THUDO_PAYMENT_GATEWAY, thudo.dossiers.payments).
+        os.environ.setdefault("THUDO_PAYMENT_GATEWAY", "simulated")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -45,11 +45,64 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
             "THUDO_SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
             "THUDO_HTTPS": "1",
             "THUDO_ALLOWED_HOSTS": "dichvucong.hanoi.example",
+            "THUDO_PAYMENT_GATEWAY": "tests.gateways.RecordingGateway",
         },
         tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION = {
+    "THUDO_SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
+    "THUDO_HTTPS": "1",
+    "THUDO_ALLOWED_HOSTS": "dichvucong.hanoi.example",
+}
+
+
+def test_production_refuses_to_start_without_a_payment_gateway(tmp_path):
+    """The simulated gateway confirms every payment: it is never the silent default (issue 10, item 3).
+    Every command (its system checks) and the WSGI application refuse to start."""
+    for env in (PRODUCTION, {}):  # behind HTTPS or not: only THUDO_DEBUG=1 chooses a default
+        result = run_thudo("check", env_extra=env, tmp_path=tmp_path)
+        assert result.returncode != 0
+        assert "thudo.E001" in result.stderr and "THUDO_PAYMENT_GATEWAY" in result.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import thudo.conf.wsgi"],
+        env={
+            **os.environ,
+            **PRODUCTION,
+            "THUDO_DATA_DIR": str(tmp_path / "data"),
+            "THUDO_PAYMENT_GATEWAY": "",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert serve.returncode != 0 and "ImproperlyConfigured" in serve.stderr
+
+
+def test_a_gateway_that_is_not_a_gateway_is_refused(tmp_path):
+    result = run_thudo(
+        "check", env_extra={**PRODUCTION, "THUDO_PAYMENT_GATEWAY": "os.path.join"}, tmp_path=tmp_path
+    )
+    assert result.returncode != 0 and "thudo.E001" in result.stderr
+
+
+def test_the_simulated_gateway_chosen_explicitly_starts_and_check_deploy_warns(tmp_path):
+    env = {**PRODUCTION, "THUDO_PAYMENT_GATEWAY": "simulated"}
+    assert run_thudo("check", env_extra=env, tmp_path=tmp_path).returncode == 0
+    deploy = run_thudo("check", "--deploy", env_extra=env, tmp_path=tmp_path)
+    assert "thudo.W001" in deploy.stderr + deploy.stdout
+    assert run_thudo(
+        "check", "--deploy", "--fail-level", "WARNING", env_extra=env, tmp_path=tmp_path
+    ).returncode
+
+
+def test_development_defaults_to_the_simulated_gateway(tmp_path):
+    result = run_thudo("check", env_extra={"THUDO_DEBUG": "1"}, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.skipif(not os.environ.get("THUDO_DATABASE_URL"), reason="only when a database URL is given")

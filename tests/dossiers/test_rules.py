@@ -1,14 +1,13 @@
 """The transition table (every pair), the portal codes, codes and secrets, concurrency on PostgreSQL."""
 
 import itertools
-import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.utils import timezone
 
+from tests import factories
 from tests import factories_dossiers as fd
 from thudo.core.errors import Conflict, DomainError, NotAllowed
 from thudo.dossiers import actions, codes, transitions
@@ -271,27 +270,6 @@ def test_secrets_use_the_unambiguous_alphabet():
 # --- PostgreSQL: real concurrency with separate connections -------------------------------------
 
 
-def _in_threads(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except Exception as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not is_postgres, reason="needs PostgreSQL (row locks)")
@@ -300,7 +278,9 @@ def test_two_officers_receiving_at_once_exactly_one_wins():
     second = fd.factories.official(role="reception", agency=w.agency, username="motcua2")
     d = fd.submit(w)
     officers = [w.reception, second]
-    results, errors = _in_threads(2, lambda i: actions.receive(Dossier.objects.get(pk=d.pk), by=officers[i]))
+    results, errors = factories.in_threads(
+        2, lambda i: actions.receive(Dossier.objects.get(pk=d.pk), by=officers[i])
+    )
     assert len(results) == 1
     assert len(errors) == 1 and isinstance(errors[0], Conflict)
     assert Dossier.objects.get(pk=d.pk).events.filter(verb="receive").count() == 1
@@ -311,7 +291,7 @@ def test_two_officers_receiving_at_once_exactly_one_wins():
 @pytest.mark.skipif(not is_postgres, reason="needs PostgreSQL (row locks)")
 def test_twenty_parallel_submissions_get_distinct_codes():
     w = fd.world()
-    results, errors = _in_threads(20, lambda i: fd.submit(w).code)
+    results, errors = factories.in_threads(20, lambda i: fd.submit(w).code)
     assert errors == []
     assert len(results) == 20 and len(set(results)) == 20
     numbers = sorted(int(c.rsplit("-", 1)[1]) for c in results)
@@ -323,7 +303,7 @@ def test_twenty_parallel_submissions_get_distinct_codes():
 @pytest.mark.skipif(not is_postgres, reason="needs PostgreSQL (row locks)")
 def test_parallel_retries_with_one_idempotency_key_make_one_dossier():
     w = fd.world()
-    results, errors = _in_threads(5, lambda i: fd.submit(w, key="same-key").pk)
+    results, errors = factories.in_threads(5, lambda i: fd.submit(w, key="same-key").pk)
     assert errors == []
     assert len(set(results)) == 1
     assert Dossier.objects.count() == 1

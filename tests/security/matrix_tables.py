@@ -161,7 +161,7 @@ API: dict[str, Row] = {
         note="on the returned dossier",
     ),
     "POST /api/v1/dossiers/{code}/payments": Row(
-        "401 403 404 201 403 403 404 403 201 404", fill={"code": W}, json={"method": "cash", "amount": 1000}
+        "401 403 404 201 403 403 404 403 201 404", fill={"code": W}, json={"method": "cash"}
     ),
     # --- signing: public verification ---
     "POST /api/v1/signing/verify": Row(PUBLIC, data={"file": "@pdf"}),

@@ -27,9 +27,20 @@ def test_session_api_calls_need_the_csrf_token():
     browser = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
     browser.force_login(factories.UserFactory(username="nguoidung"))
     forged = browser.post("/api/v1/notifications/999999/read")
-    assert forged.status_code in (401, 403)
+    assert forged.status_code == 403
+    assert forged.json()["code"] == "csrf_failed"  # the typed error, in Vietnamese
+    assert "CSRF" in forged.json()["message"] and "tải lại trang" in forged.json()["message"]
     browser.get("/")
     token = browser.cookies["csrftoken"].value
     genuine = browser.post("/api/v1/notifications/999999/read", HTTP_X_CSRFTOKEN=token)
     assert genuine.status_code == 404  # past authentication: the notification simply does not exist
     assert genuine.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_anonymous_api_posts_are_401_not_a_csrf_failure():
+    """Nobody is signed in: the answer says so (the fuzzer's anonymous caller got "CSRF check
+    Failed", in English, before)."""
+    response = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1").post("/api/v1/identity/verify")
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthenticated"

@@ -5,13 +5,16 @@ Errors always look like ``{"code": "...", "message": "...", "fields": {...}}``.
 
 from django.db import DataError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from thudo.core.api import calendar_router, units_router
 from thudo.core.api import router as core_router
-from thudo.core.errors import DomainError, data_error_message
+from thudo.core.errorpages import retry_after
+from thudo.core.errors import DomainError, RateLimited, data_error_message, error_body
+from thudo.core.throttling import AnonymousApiThrottle
 from thudo.dossiers.api import router as dossiers_router
 from thudo.identity.api import router as identity_router
 from thudo.kpi.api import router as kpi_router
@@ -30,16 +33,30 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # Anonymous callers: a rate per client address (THUDO_RATE_ANONYMOUS_API).
+    throttle=AnonymousApiThrottle(),
 )
 
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"code": code, "message": message, "fields": fields or {}}
+__all__ = ["api", "error_body"]
 
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    response = api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    return retry_after(response, exc) if isinstance(exc, RateLimited) else response
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    """django-ninja's throttle refused the call; ninja adds ``Retry-After`` itself."""
+    return api.create_response(request, error_body(RateLimited.code, RateLimited().message), status=429)
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_body(request, exc):
+    """A multipart body Django cannot split (no or a wrong boundary)."""
+    message = _("Nội dung gửi lên không đọc được (multipart/form-data không hợp lệ).")
+    return api.create_response(request, error_body("bad_request", message), status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -62,9 +79,11 @@ def _not_found(request, exc):
 
 
 @api.exception_handler(DataError)
-def _data_error(request, exc: DataError):
-    """Input the database cannot hold (a NUL character in text, a number out of range): the
-    statement failed and its transaction rolled back, so nothing was stored. A 422, not a 500."""
+@api.exception_handler(OverflowError)
+def _data_error(request, exc: Exception):
+    """Input the database cannot hold (a NUL character in text, a number out of range: PostgreSQL
+    raises ``DataError``, SQLite's driver ``OverflowError``): the statement failed and its
+    transaction rolled back, so nothing was stored. A 422, not a 500."""
     return api.create_response(request, error_body("invalid", data_error_message()), status=422)
 
 

@@ -7,6 +7,11 @@ THUDO_DEBUG          "1"/"true" for development
 THUDO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 THUDO_HTTPS          "1" when served behind HTTPS: secure cookies, HSTS, SSL redirect
 THUDO_BENCH_QUERIES  "1" adds an X-Queries header (SQL statements per request) for bench/
+THUDO_PAYMENT_GATEWAY  dotted path of the payment gateway class, or "simulated" (demo; the default
+                     only with THUDO_DEBUG=1): without one the platform refuses to start
+THUDO_RATE_LOOKUP    rate of public lookups by code and secret per client address (default 30/min)
+THUDO_RATE_ANONYMOUS_API  rate of API calls without sign-in per client address (default 300/min);
+                     "off" disables a limit
 THUDO_CACHE_URL      redis://... for a cache shared by several app servers (default: local memory)
 
 Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
@@ -86,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every error answer under /api/ is the typed JSON error, whoever wrote it.
+    "thudo.core.errorpages.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -266,6 +273,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("THUDO_FROM_EMAIL", "thudoso@localhost")
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
+
+def env_rate(name: str, default: str) -> str | None:
+    """A rate such as ``30/min`` from the environment; ``off`` (or ``0``, empty) means no limit."""
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in {"", "0", "off", "none"} else value
+
+
 # --- platform settings (rule values that are data live in the database; these are deployment facts)
 THUDO = {
     # Hanoi's province code (GSO) and the root of agencies' electronic identifiers (QCVN 102:2016).
@@ -276,7 +290,14 @@ THUDO = {
     "PUBLIC_BASE_URL": os.environ.get("THUDO_PUBLIC_BASE_URL", ""),
     "MAX_UPLOAD_MB": int(os.environ.get("THUDO_MAX_UPLOAD_MB", "20")),
     "DOSSIER_CODE_FORMAT": os.environ.get("THUDO_DOSSIER_CODE_FORMAT", ""),
-    "PAYMENT_GATEWAY": os.environ.get("THUDO_PAYMENT_GATEWAY", ""),
+    # The online payment gateway (thudo.dossiers.payments): a dotted path to a PaymentGateway class,
+    # or "simulated" (confirms every payment: demos only). Only development defaults to
+    # "simulated"; anywhere else it must be chosen, or the platform refuses to start (thudo.E001).
+    "PAYMENT_GATEWAY": os.environ.get("THUDO_PAYMENT_GATEWAY", "simulated" if DEBUG else "").strip(),
+    # Rate limits per client address (thudo.core.throttling): the public lookup by code and secret
+    # (API, pages and files opened with the secret share one count) and anonymous API calls.
+    "RATE_LOOKUP": env_rate("THUDO_RATE_LOOKUP", "30/min"),
+    "RATE_ANONYMOUS_API": env_rate("THUDO_RATE_ANONYMOUS_API", "300/min"),
     "ORPHAN_GRACE_HOURS": float(os.environ.get("THUDO_ORPHAN_GRACE_HOURS", "24")),
     "POPULATION_REGISTRY": os.environ.get("THUDO_POPULATION_REGISTRY", "local"),
     "POPULATION_REGISTRY_URL": os.environ.get("THUDO_POPULATION_REGISTRY_URL", ""),

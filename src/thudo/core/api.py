@@ -1,16 +1,18 @@
 """API for units, agencies, the working-time calendar and the signed-in person."""
 
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from thudo.core import queries
 from thudo.core.calendars import calendar_for
-from thudo.core.errors import InvalidInput
+from thudo.core.errors import InvalidInput, NotAllowed
 from thudo.core.pagination import LimitOffsetPagination
 from thudo.core.schemas import AgencyOut, DueOut, MeOut, UnitDetailOut, UnitOut, UnitRef
 
@@ -20,7 +22,21 @@ router = Router(tags=["agencies"])
 
 
 class SignedIn(SessionAuth):
-    """Session (with CSRF) or bearer token (set by BearerTokenMiddleware)."""
+    """Session (with CSRF) or bearer token (set by BearerTokenMiddleware).
+
+    Nobody signed in is the typed 401 whatever the request holds (the CSRF check concerns a
+    session, so it comes after); a session call without a valid CSRF token is the typed 403
+    ``csrf_failed``."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError as exc:
+            raise NotAllowed(
+                _("Thiếu mã bảo vệ CSRF hoặc mã đã hết hạn: tải lại trang rồi thử lại."), code="csrf_failed"
+            ) from exc
 
     def authenticate(self, request, key):
         return request.user if request.user.is_authenticated else None
@@ -104,8 +120,6 @@ def me(request):
 
 def parse_start(value: str) -> datetime:
     """ISO 8601; without an offset, the time is read in Asia/Ho_Chi_Minh."""
-    from zoneinfo import ZoneInfo
-
     try:
         dt = datetime.fromisoformat(value)
     except ValueError as exc:
@@ -126,13 +140,18 @@ def compute_due(start: str, *, days: Decimal, hours: Decimal, agency: str | None
     cal = calendar_for(queries.agency_by_code(agency) if agency else None)
     cut = None
     if cutoff:
-        from datetime import time
-
         try:
             cut = time.fromisoformat(cutoff)
         except ValueError as exc:
             raise InvalidInput(fields={"cutoff": _("Giờ không hợp lệ, ví dụ 15:00.")}) from exc
-    ex = cal.explain(begin, days=days, hours=hours, cutoff=cut)
+    try:
+        ex = cal.explain(begin, days=days, hours=hours, cutoff=cut)
+    except OverflowError as exc:
+        # A start near year 9999 (or 1) whose due moment falls outside the calendar's dates.
+        raise InvalidInput(
+            _("Thời hạn vượt quá phạm vi lịch (năm 1 đến năm 9999)."),
+            fields={"start": _("Ngoài phạm vi lịch.")},
+        ) from exc
     total = days * 8 + hours
     return {
         "start": begin,

@@ -30,7 +30,7 @@ class Config:
     # Dossiers.
     max_upload_bytes: int
     dossier_code_format: str  # "" = the default of dossiers.codes
-    payment_gateway: str  # dotted path; "" = the simulated gateway
+    payment_gateway: str  # dotted path or "simulated"; "" = none chosen (the platform refuses to start)
     orphan_grace_hours: float
     # Identity.
     population_registry: str  # "local" or "http"
@@ -51,6 +51,8 @@ class Config:
     cache_url: str
     # Security.
     require_2fa: bool
+    rate_lookup: str | None  # "30/min"; None = no limit (thudo.core.throttling)
+    rate_anonymous_api: str | None
     trusted_proxies: tuple[Network, ...]
 
     def gateway_url(self, channel_setting: str) -> str:
@@ -98,6 +100,8 @@ def config() -> Config:
         notify_webhook_url=str(raw.get("NOTIFY_WEBHOOK_URL") or ""),
         notify_webhook_token=str(raw.get("NOTIFY_WEBHOOK_TOKEN") or ""),
         cache_url=str(getattr(settings, "CACHE_URL", "") or ""),
+        rate_lookup=raw.get("RATE_LOOKUP") or None,
+        rate_anonymous_api=raw.get("RATE_ANONYMOUS_API") or None,
         require_2fa=bool(getattr(settings, "THUDO_REQUIRE_2FA", False)),
         trusted_proxies=parse_networks(raw.get("TRUSTED_PROXIES")),
     )

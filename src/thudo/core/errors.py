@@ -56,6 +56,26 @@ class Conflict(DomainError):
         return _("Thao tác xung đột với trạng thái hiện tại.")
 
 
+class RateLimited(DomainError):
+    """Too many requests from one client in a window (``thudo.core.throttling``); ``wait`` is the
+    number of seconds after which a new request will be accepted (the ``Retry-After`` header)."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str | None = None, *, wait: float | None = None) -> None:
+        self.wait = wait
+        super().__init__(message)
+
+    def default_message(self) -> str:
+        return _("Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")
+
+
+def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, object]:
+    """The platform's one error shape in the API: ``{"code", "message", "fields"}``."""
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
 def data_error_message() -> str:
     """What a person reads when the database refused the input (``django.db.DataError``: a NUL
     character in text, a number out of range); the API and the pages both say this."""

@@ -4,7 +4,6 @@ Thin: validate, call :mod:`thudo.dossiers.actions` or :mod:`thudo.dossiers.queri
 answer. Invisible dossiers are 404; forbidden transitions 409 (``thudo.core.errors``).
 """
 
-import json
 from datetime import datetime
 
 from django.http import FileResponse
@@ -12,11 +11,12 @@ from django.utils.translation import gettext as _
 from ninja import Form, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from thudo.core import jsoninput
 from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, User
 from thudo.core.pagination import LimitOffsetPagination, Shaped
-from thudo.dossiers import actions, deadlines, payments, queries
+from thudo.dossiers import actions, deadlines, queries
 from thudo.dossiers.models import Dossier
 from thudo.dossiers.schemas import (
     ApologyIn,
@@ -116,12 +116,7 @@ def submit(
     where = Agency.objects.filter(code=agency).first()
     if where is None:
         raise InvalidInput(_("Không tìm thấy cơ quan."), fields={"agency": agency})
-    try:
-        data = json.loads(form_data or "{}")
-    except ValueError as exc:
-        raise InvalidInput(_("Nội dung tờ khai phải là JSON."), fields={"form_data": str(exc)}) from exc
-    if not isinstance(data, dict):
-        raise InvalidInput(_("Nội dung tờ khai phải là JSON."), fields={"form_data": "object"})
+    data = jsoninput.parse_object(form_data or "{}", field="form_data")
     uploads = _files(request)
     paper_ids = [p.strip() for p in papers.split(",")] if papers else []
     items = [
@@ -421,12 +416,13 @@ def rate(request, code: str, body: RateIn):
 
 @router.post("/{code}/payments", response={201: PaymentOut}, summary="Record a payment / pay online")
 def pay(request, code: str, body: PaymentIn):
+    """``online``: the applicant pays through the gateway; otherwise the one-stop officer records a
+    counter payment. The amount is always the fee still owed, computed by the server; ``amount`` is
+    optional and, when given, must equal it (422 ``amount_mismatch``)."""
     d = _act(request, code)
     if body.online:
-        p = payments.pay_online(d, by=request.user, amount=body.amount)
+        p = actions.pay_online(d, by=request.user, amount=body.amount)
     else:
-        if body.amount is None:
-            raise InvalidInput(_("Cần số tiền."), fields={"amount": _("Bắt buộc.")})
         p = actions.record_payment(
             d, by=request.user, method=body.method, amount=body.amount, reference=body.reference
         )

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from thudo.core.schedule import ScheduledTask
+from thudo.dossiers import payments  # noqa: F401 - registers the payment gateway's system checks
 
 
 class DossiersConfig(AppConfig):

@@ -337,6 +337,8 @@ class PaymentForm(forms.Form):
     )
     amount = forms.IntegerField(
         label=_("Số tiền (đồng)"),
+        required=False,
+        help_text=_("Để trống: phí, lệ phí còn phải nộp. Nếu nhập, phải đúng bằng số đó."),
         min_value=0,
         error_messages=_messages(
             invalid=_("Số tiền phải là số nguyên (đồng)."), min_value=_("Số tiền không được âm.")

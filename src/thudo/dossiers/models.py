@@ -160,6 +160,8 @@ class Dossier(models.Model):
     form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
     fee_amount = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # SHA-256 of the canonical submission the key came with: the same key with another body is refused.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,10 +1,18 @@
 """Online payment of fees through a gateway (the national portal's payment platform, or a bank).
 
 ``PaymentGateway`` is the interface; ``SimulatedGateway`` is the local demo (create an intent,
-then confirm it) that never touches the network. The real gateway is configured with
-``THUDO["PAYMENT_GATEWAY"]`` (a dotted path). Every payment is recorded through
-:func:`thudo.dossiers.actions.record_payment` (integer đồng, method, reference, time, online).
-Online submissions in Hanoi cost 0 đồng (Resolution 77/2025/NQ-HĐND) and need no payment.
+then confirm it) that never touches the network and **confirms every payment**. The gateway is
+chosen with ``THUDO_PAYMENT_GATEWAY`` (setting and environment variable): a dotted path to a
+``PaymentGateway`` subclass, or ``simulated``. Development (``THUDO_DEBUG=1``) defaults to
+``simulated``; anywhere else nothing is chosen by default, and then the platform refuses to start
+(system check ``thudo.E001``, run by every command and by the WSGI/ASGI entry points) and
+:func:`gateway` refuses to charge. ``thudo check --deploy`` warns while ``simulated`` is chosen
+(``thudo.W001``). ``thudo demo`` chooses ``simulated`` itself.
+
+Payments are actions: :func:`thudo.dossiers.actions.pay_online` (the applicant, through the
+gateway) and :func:`thudo.dossiers.actions.record_payment` (the officer, at the counter); both
+take the fee the server computes, never the client's amount. Online submissions in Hanoi cost
+0 đồng (Resolution 77/2025/NQ-HĐND) and need no payment.
 """
 
 from __future__ import annotations
@@ -12,11 +20,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from thudo.core.config import config
-from thudo.core.errors import Conflict, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -53,30 +61,59 @@ class SimulatedGateway(PaymentGateway):
         return "paid"
 
 
+SIMULATED = "simulated"
+
+
+def gateway_class() -> type[PaymentGateway]:
+    """The configured gateway's class; ImproperlyConfigured when none is chosen or the path is
+    not a :class:`PaymentGateway`."""
+    chosen = config().payment_gateway.strip()
+    if not chosen:
+        raise ImproperlyConfigured(
+            "No payment gateway is chosen: set THUDO_PAYMENT_GATEWAY to the dotted path of the "
+            f"gateway class, or to '{SIMULATED}' for a demo (it confirms every payment)."
+        )
+    if chosen == SIMULATED:
+        return SimulatedGateway
+    try:
+        cls = import_string(chosen)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"THUDO_PAYMENT_GATEWAY={chosen!r} cannot be imported: {exc}") from exc
+    if not (isinstance(cls, type) and issubclass(cls, PaymentGateway)):
+        raise ImproperlyConfigured(f"THUDO_PAYMENT_GATEWAY={chosen!r} is not a PaymentGateway subclass.")
+    return cls
+
+
 def gateway() -> PaymentGateway:
-    path = config().payment_gateway
-    return import_string(path)() if path else SimulatedGateway()
+    return gateway_class()()
 
 
-def pay_online(d, *, by, amount: int | None = None):
-    """The applicant pays the dossier's fee online (create the intent, confirm, record)."""
-    from thudo.dossiers import actions
+@checks.register(checks.Tags.security)
+def check_gateway_chosen(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """thudo.E001: no (valid) gateway chosen — every command refuses to run, and so does the
+    WSGI/ASGI application (``conf/wsgi.py``)."""
+    try:
+        gateway_class()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="thudo.E001")]
+    return []
 
-    amount = d.fee_amount if amount is None else amount
-    if amount <= 0:
-        raise InvalidInput(_("Hồ sơ này không phải nộp phí."), fields={"amount": str(amount)})
-    paid = sum(d.payments.values_list("amount", flat=True))
-    if paid >= d.fee_amount > 0:
-        raise Conflict(_("Hồ sơ đã được thanh toán."), code="paid")
-    gw = gateway()
-    intent = gw.create_intent(dossier=d, amount=amount)
-    status = gw.confirm(intent)
-    return actions.record_payment(
-        d,
-        by=by,
-        method="online",
-        amount=amount,
-        reference=intent.reference,
-        online=True,
-        gateway_status=status,
-    )
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_gateway_is_real(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """thudo.W001 (``check --deploy``): the simulated gateway confirms every payment."""
+    if config().payment_gateway.strip() == SIMULATED:
+        return [
+            checks.Warning(
+                "THUDO_PAYMENT_GATEWAY=simulated: every online payment is confirmed without any money "
+                "changing hands. Use it for demos only; production needs a real gateway.",
+                id="thudo.W001",
+            )
+        ]
+    return []
+
+
+def refuse_to_start_without_gateway() -> None:
+    """For the WSGI/ASGI entry points (Django runs no system checks there): raise
+    ImproperlyConfigured unless a gateway is chosen."""
+    gateway_class()

@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, permissions, throttling
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, Role
@@ -373,7 +373,9 @@ class PublicView:
 
 def public_lookup(code: str, secret: str, *, now: datetime | None = None) -> PublicView:
     """The public view of a dossier, by its code and the secret printed on the receipt (404 when
-    either is wrong; the secret is compared in constant time)."""
+    either is wrong; the secret is compared in constant time). Every attempt counts against the
+    client's ``lookup`` rate (:mod:`thudo.core.throttling`): 429 once over it, before any check."""
+    throttling.check("lookup")
     d = (
         Dossier.objects.select_related("procedure", "processing_agency", "receiving_agency")
         .filter(code=(code or "").strip())

@@ -156,6 +156,10 @@ class RateIn(Schema):
 
 class PaymentIn(Schema):
     method: str = "cash"
-    amount: int | None = None
+    amount: int | None = Field(
+        None,
+        description="Optional. The server charges the fee still owed on the dossier (its channel's fee); "
+        "when given, it must equal that fee, or the answer is 422 `amount_mismatch`.",
+    )
     reference: str = ""
     online: bool = False

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from thudo.core import drafts as core_drafts
 from thudo.core import eform, permissions
 from thudo.core.errorpages import hide_denied
-from thudo.core.errors import DomainError, InvalidInput
+from thudo.core.errors import DomainError, InvalidInput, NotFound
 from thudo.core.models import Agency, User
 from thudo.core.workcalendar import timeliness
 from thudo.dossiers import actions, queries, register, transitions
@@ -199,7 +199,6 @@ def _dossier_context(request, d: Dossier) -> dict:
 
 def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
     context = _dossier_context(request, d)
-    paid = sum(p.amount for p in context["payments"])
     rated = hasattr(d, "rating")
     bound = bound or {}
     return context | {
@@ -210,7 +209,9 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
         "stop_form": bound.get("stop_form") or f.StopRequestForm(),
         "can_rate": d.status == Status.RETURNED and not rated,
         "rated": rated,
-        "due_to_pay": max(d.fee_amount - paid, 0) if d.is_open or d.status == Status.RESULT_READY else 0,
+        "due_to_pay": actions.amount_due(d, context["payments"])
+        if d.is_open or d.status == Status.RESULT_READY
+        else 0,
         "supplement_form": bound.get("supplement_form") or f.NoteForm(),
         "supplement_rows": _supplement_rows(d, None, {}) if d.status == Status.SUPPLEMENT_REQUESTED else [],
         "withdraw_form": bound.get("withdraw_form") or f.WithdrawForm(),
@@ -339,13 +340,10 @@ rate = _owner_post(
 @require_POST
 @hide_denied
 def pay(request, code: str):
-    """Online payment of the remaining fee (the gateway is simulated by the domain)."""
+    """Online payment of the fee still owed, through the configured gateway."""
     d = _owner_dossier(request, code)
-    paid = sum(p.amount for p in d.payments.all())
     try:
-        actions.record_payment(
-            d, by=request.user, method="online", amount=max(d.fee_amount - paid, 0), online=True
-        )
+        actions.pay_online(d, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -428,7 +426,7 @@ def lookup(request):
         code, secret = form.cleaned_data["code"].strip(), form.cleaned_data["secret"].strip()
         try:
             queries.public_lookup(code, secret)
-        except DomainError:
+        except NotFound:
             form.add_error(None, _("Không tìm thấy hồ sơ với mã và mã bí mật này. Vui lòng kiểm tra lại."))
         else:
             remembered = {k: v for k, v in request.session.get(LOOKUPS, {}).items() if k != code}
@@ -444,7 +442,7 @@ def lookup_detail(request, code: str):
     secret = request.GET.get("s") or request.session.get(LOOKUPS, {}).get(code, "")
     try:
         view = queries.public_lookup(code, secret)
-    except DomainError:
+    except NotFound:
         form = f.LookupForm(initial={"code": code})
         return render(request, "dossiers/lookup.html", {"form": form, "not_found": True}, status=404)
     result = view.results.filter(signed=True).order_by("-version").first()

@@ -38,7 +38,7 @@ from thudo.dossiers.actions.intake import (
     submit_online,
     supplement,
 )
-from thudo.dossiers.actions.payments import record_payment
+from thudo.dossiers.actions.payments import amount_due, pay_online, record_payment
 from thudo.dossiers.actions.processing import (
     confirm_withdrawal,
     decline_withdrawal,
@@ -66,6 +66,7 @@ __all__ = [
     "APPLICANT_KEYS",
     "RATING_QUESTIONS",
     "RATING_SCALE",
+    "amount_due",
     "apologize",
     "approve_and_sign",
     "attach_result",
@@ -80,6 +81,7 @@ __all__ = [
     "papers",
     "papers_rendered",
     "pause",
+    "pay_online",
     "public_url",
     "rate",
     "receive",

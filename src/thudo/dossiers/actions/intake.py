@@ -3,6 +3,8 @@ officer, supplement requests and supplements."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, jsoninput, permissions
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import codes, deadlines, files
@@ -117,11 +119,22 @@ def _applicant(applicant, by) -> dict[str, Any]:
     return out
 
 
+def _row_id(value) -> int | None:
+    """A row id given by a client (``"12"``, ``12``), or None when it cannot be one: not a whole
+    number, or outside the database's id range (which SQLite and PostgreSQL would refuse)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def _paper_of(procedure, paper):
     if paper is None or paper == "":
         return None
     if not hasattr(paper, "pk"):
-        found = procedure.papers.filter(pk=int(paper)).first()
+        pk = _row_id(paper)
+        found = procedure.papers.filter(pk=pk).first() if pk else None
     else:
         found = paper if paper.procedure_id == procedure.pk else None
     if found is None:
@@ -161,7 +174,8 @@ def _prepare_files(
         paper = _paper_of(procedure, paper)
         if reuse is not None:
             if not isinstance(reuse, Attachment):
-                reuse = Attachment.objects.select_related("dossier").filter(pk=int(reuse)).first()
+                pk = _row_id(reuse)
+                reuse = Attachment.objects.select_related("dossier").filter(pk=pk).first() if pk else None
             if (
                 reuse is None
                 or by is None
@@ -252,7 +266,7 @@ def _new_dossier(
         channel=channel,
         status=Status.SUBMITTED,
         submitted_at=at,
-        form_data=form_data or {},
+        form_data=jsoninput.check_object(form_data or {}, field="form_data"),
         idempotency_key=key,
         **_applicant(applicant, by),
     )
@@ -261,6 +275,38 @@ def _new_dossier(
 
 def _fee(procedure, channel: str, at: datetime) -> int:
     return int(fee_for(procedure, channel, on=timezone.localdate(at)))
+
+
+def _fingerprint(procedure, agency, applicant, form_data, prepared) -> str:
+    """SHA-256 of the submission in canonical form (sorted keys, files by content): what an
+    ``Idempotency-Key`` is bound to."""
+    body = {
+        "procedure": [procedure.code, procedure.version],
+        "agency": agency.code,
+        "applicant": applicant,
+        "form_data": form_data or {},
+        "files": [
+            [
+                paper.pk if paper is not None else None,
+                f"reuse:{item.pk}" if isinstance(item, Attachment) else item.sha256,
+            ]
+            for paper, item in prepared
+        ],
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replayed(existing: Dossier, fingerprint: str) -> Dossier:
+    """The dossier a replayed key made, when the body is the same (Stripe's rule); 422 otherwise.
+    A dossier stored before fingerprints were kept has none: it is returned as before."""
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise InvalidInput(
+            _("Khóa Idempotency-Key này đã được dùng cho một yêu cầu nộp hồ sơ khác; dùng khóa mới."),
+            code="idempotency_key_reused",
+            fields={"Idempotency-Key": _("Đã dùng cho một yêu cầu khác.")},
+        )
+    return existing
 
 
 def submit_online(
@@ -289,15 +335,16 @@ def submit_online(
         raise NotAllowed(_("Cần đăng nhập để nộp hồ sơ trực tuyến."))
     at = _now(now)
     key = f"{by.pk}:{idempotency_key}"[:100] if idempotency_key else None
-    if key:
-        existing = Dossier.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
     form_data = paper_rules.clean_form_data(procedure, form_data)
     not_asked = paper_rules.not_asked(procedure, by=by, form_data=form_data)
     prepared = _prepare_files(procedure, files, by=by, check_mandatory=True, not_asked=not_asked)
     if not_asked:
         form_data["not_asked"] = sorted(not_asked)
+    fingerprint = _fingerprint(procedure, agency, applicant, form_data, prepared) if key else ""
+    if key:
+        existing = Dossier.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _replayed(existing, fingerprint)
     saved: list[str] = []
     try:
         with transaction.atomic():
@@ -312,6 +359,7 @@ def submit_online(
                 key=key,
             )
             d.applicant_user = by
+            d.idempotency_fingerprint = fingerprint
             d.fee_amount = _fee(procedure, "online", at)
             # Provisional appointment, shown at once; confirmed when the one-stop officer receives it.
             deadlines.start_clock(d, at)
@@ -333,7 +381,7 @@ def submit_online(
         if key:
             existing = Dossier.objects.filter(idempotency_key=key).first()
             if existing is not None:
-                return existing
+                return _replayed(existing, fingerprint)
         raise
     except BaseException:
         _delete_files(saved)
