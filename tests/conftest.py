@@ -59,6 +59,19 @@ def _fresh_caches():
     forget()
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_first():
+    """Each test starts in the site's language (Vietnamese). A request in English through the test
+    client leaves English active in the thread (LocaleMiddleware does not switch back), which
+    would otherwise leak into the next test of the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def client():
     return Client(HTTP_HOST="127.0.0.1")

@@ -111,7 +111,9 @@ def work_page(client, user, d) -> str:
 def test_page_post_leader_cannot_sign_before_the_leaders_step(client, w, order):
     d = at_step(w, order)
     assert "Xác nhận: Phê duyệt và ký số" not in work_page(client, w.leader, d)
-    r = client.post(f"/can-bo/ho-so/{d.code}/approve_and_sign/", follow=True)
+    r = client.post(
+        f"/can-bo/ho-so/{d.code}/approve_and_sign/", {"approve_and_sign-confirm": "on"}, follow=True
+    )
     assert "chỉ phê duyệt, ký số ở bước của lãnh đạo" in r.content.decode()
     assert unchanged(d, order)
 

@@ -47,6 +47,8 @@ NOT_PAGES = {
     "kpi:form_workbook": "a workbook",
     "identity:export": "a JSON download",
     "security:verify": "redirects when the second step is not required",
+    "dossiers:submit": "redirects to the first step of the citizen's draft",
+    "notifications:mailbox": "exists only while the demo's local mailbox is the mail backend",
 }
 
 

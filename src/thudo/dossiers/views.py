@@ -223,7 +223,11 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
 
 def supplement_reasons(d: Dossier) -> list[str]:
     """The officer's reasons of the latest supplement request (form 02), one item per paper asked."""
-    event = d.events.filter(verb=EventVerb.REQUEST_SUPPLEMENT).order_by("-seq").first()
+    asked = (
+        EventVerb.REQUEST_SUPPLEMENT,
+        EventVerb.REQUEST_COMPLETION,
+    )  # while processing / before reception
+    event = d.events.filter(verb__in=asked).order_by("-seq").first()
     reasons = (event.data or {}).get("reasons") if event else None
     return [str(r) for r in reasons or []]
 

@@ -1,6 +1,6 @@
 """Online submission as a guided form (cơ quan → người nộp → giấy tờ → xem lại và nộp).
 
-The pattern of :mod:`thudo.web.wizard`: a server-side draft per citizen and procedure
+The pattern of :mod:`thudo.core.wizard`: a server-side draft per citizen and procedure
 (:mod:`thudo.dossiers.actions.drafts`), one plain POST per step that keeps what was typed and
 stores every file at once, inline errors next to the paper concerned, a review step. The rules
 (which papers are asked, the e-form instead of the declaration, the completeness check) are the
@@ -26,6 +26,7 @@ from thudo.core import eform
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, NotFound
 from thudo.core.text import fold, vi_sort_key
+from thudo.core.wizard import Step, Wizard
 from thudo.dossiers import forms as f
 from thudo.dossiers import queries
 from thudo.dossiers.actions import drafts as draft_actions
@@ -33,7 +34,6 @@ from thudo.dossiers.actions import papers as paper_rules
 from thudo.procedures import queries as procedure_queries
 from thudo.procedures.models import Procedure
 from thudo.procedures.models import Status as ProcedureStatus
-from thudo.web.wizard import Step, Wizard
 
 STEPS = Wizard(
     [
