@@ -48,6 +48,8 @@ NOT_PAGES = {
     "identity:export": "a JSON download",
     "security:verify": "redirects when the second step is not required",
     "dossiers:submit": "redirects to the first step of the citizen's draft",
+    "signing:certificate": "a certificate download",
+    "dossiers:result_preview": "an image or a PDF of the draft",
     "notifications:mailbox": "exists only while the demo's local mailbox is the mail backend",
 }
 

@@ -64,6 +64,7 @@ def servers(tmp_path: Path, shared_cache):
         THUDO_SECRET_KEY="two-servers-one-secret-" + "x" * 40,
         THUDO_CACHE_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
         THUDO_CACHE_PREFIX=prefix,
+        THUDO_PAYMENT_GATEWAY="simulated",  # production settings refuse to start without a choice
     )
 
     def thudo(*args: str) -> str:

@@ -299,6 +299,7 @@ THUDO = {
     "RATE_LOOKUP": env_rate("THUDO_RATE_LOOKUP", "30/min"),
     "RATE_ANONYMOUS_API": env_rate("THUDO_RATE_ANONYMOUS_API", "300/min"),
     "ORPHAN_GRACE_HOURS": float(os.environ.get("THUDO_ORPHAN_GRACE_HOURS", "24")),
+    "DRAFT_DAYS": float(os.environ.get("THUDO_DRAFT_DAYS", "30")),
     "POPULATION_REGISTRY": os.environ.get("THUDO_POPULATION_REGISTRY", "local"),
     "POPULATION_REGISTRY_URL": os.environ.get("THUDO_POPULATION_REGISTRY_URL", ""),
     "POPULATION_REGISTRY_TOKEN": os.environ.get("THUDO_POPULATION_REGISTRY_TOKEN", ""),

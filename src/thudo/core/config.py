@@ -32,6 +32,7 @@ class Config:
     dossier_code_format: str  # "" = the default of dossiers.codes
     payment_gateway: str  # dotted path or "simulated"; "" = none chosen (the platform refuses to start)
     orphan_grace_hours: float
+    draft_days: float  # an untouched form draft (core.drafts) lives this long
     # Identity.
     population_registry: str  # "local" or "http"
     population_registry_url: str
@@ -87,6 +88,7 @@ def config() -> Config:
         dossier_code_format=str(raw.get("DOSSIER_CODE_FORMAT") or ""),
         payment_gateway=str(raw.get("PAYMENT_GATEWAY") or ""),
         orphan_grace_hours=float(raw.get("ORPHAN_GRACE_HOURS") or 24),
+        draft_days=float(raw.get("DRAFT_DAYS") or 30),
         population_registry=str(raw.get("POPULATION_REGISTRY") or "local"),
         population_registry_url=str(raw.get("POPULATION_REGISTRY_URL") or ""),
         population_registry_token=str(raw.get("POPULATION_REGISTRY_TOKEN") or ""),

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -27,12 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thudo.core import audit
+from thudo.core.config import config
 from thudo.core.errors import NotFound
 from thudo.core.models import Draft, DraftUpload
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_DAYS = 30
 
 
 class CleanFile(Protocol):
@@ -46,7 +44,7 @@ class CleanFile(Protocol):
 
 
 def lifetime() -> timedelta:
-    return timedelta(days=float(getattr(settings, "THUDO", {}).get("DRAFT_DAYS", DEFAULT_DAYS)))
+    return timedelta(days=config().draft_days)
 
 
 def _now(now: datetime | None) -> datetime:

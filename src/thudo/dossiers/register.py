@@ -99,4 +99,4 @@ def pdf(agency, start: date, end: date, table: list[list]) -> bytes:
 
 
 def filename(agency_code: str, start: date, end: date, ext: str) -> str:
-    return f"So theo doi ho so {agency_code} {start:%Y%m%d}-{end:%Y%m%d}.{ext}"
+    return f"Sổ theo dõi hồ sơ {agency_code} {start:%Y%m%d}-{end:%Y%m%d}.{ext}"

@@ -1,6 +1,6 @@
 """Pages of the dossier workflow (Vietnamese paths: the portal is Vietnamese first)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from thudo.dossiers import views, views_submit
 
@@ -31,7 +31,11 @@ urlpatterns = [
     path("can-bo/tiep-nhan/tai-quay/", views.counter, name="counter"),
     path("can-bo/ho-so/", views.work_queue, name="work_queue"),
     path("can-bo/ho-so/<str:code>/", views.work_detail, name="work_detail"),
-    path("can-bo/ho-so/<str:code>/xem-truoc.<str:fmt>", views.result_preview, name="result_preview"),
+    re_path(
+        r"^can-bo/ho-so/(?P<code>[^/]+)/xem-truoc\.(?P<fmt>png|pdf)$",
+        views.result_preview,
+        name="result_preview",
+    ),
     path("can-bo/ho-so/<str:code>/<slug:action>/", views.work_action, name="work_action"),
     path("can-bo/ky-so/", views.signing_queue, name="signing"),
     path("can-bo/so-theo-doi/", views.tracking_register, name="register"),

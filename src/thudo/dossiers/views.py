@@ -77,7 +77,8 @@ def _citizen_of(user):
 
 
 def _lookup_url(request, d: Dossier) -> str:
-    return request.build_absolute_uri(reverse("dossiers:lookup_detail", args=[d.code])) + f"?s={d.secret}"
+    """The dossier's public page, as printed on its papers (one address for page and paper)."""
+    return actions.public_url(d)
 
 
 def _qr_image(url: str) -> str:
@@ -202,12 +203,12 @@ def _owner_context(request, d: Dossier, bound: dict | None = None) -> dict:
     rated = hasattr(d, "rating")
     bound = bound or {}
     return context | {
-        "can_supplement": d.status == Status.SUPPLEMENT_REQUESTED,
-        "can_withdraw": d.status in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED),
-        "can_request_stop": d.status in (Status.PROCESSING, Status.PAUSED, Status.TRANSFERRED)
-        and d.withdrawal_requested_at is None,
+        # The same rule the actions apply (transitions.may): the page keeps no table of its own.
+        "can_supplement": transitions.may(request.user, "supplement", d),
+        "can_withdraw": transitions.may(request.user, "withdraw", d),
+        "can_request_stop": transitions.may(request.user, "request_withdrawal", d),
         "stop_form": bound.get("stop_form") or f.StopRequestForm(),
-        "can_rate": d.status == Status.RETURNED and not rated,
+        "can_rate": transitions.may(request.user, "rate", d) and not rated,
         "rated": rated,
         "due_to_pay": actions.amount_due(d, context["payments"])
         if d.is_open or d.status == Status.RESULT_READY
@@ -859,7 +860,7 @@ def result_preview(request, code: str, fmt: str):
     """What the leader is asked to sign: page 1 as an image (``png``) or the whole PDF, inline
     (``pdf``) — the unsigned draft, or the result that signing would render."""
     d = queries.by_code(request.user, code, audit_read=False)
-    if not permissions.can(request.user, "dossier.sign", d):
+    if not transitions.may(request.user, "sign", d):  # the leader's own step, as the action decides
         raise Http404
     pdf = actions.draft_to_sign(d, by=request.user)
     if pdf is None:

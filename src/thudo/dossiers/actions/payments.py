@@ -21,13 +21,12 @@ from thudo.core import audit
 from thudo.core.errors import Conflict, InvalidInput
 from thudo.core.text import clean
 from thudo.dossiers import payments as gateways
-from thudo.dossiers.actions._common import _check, _event, _lock, _now
+from thudo.dossiers.actions._common import _begin, _event, _now
 from thudo.dossiers.models import (
     Dossier,
     EventVerb,
     Payment,
     PaymentMethod,
-    Status,
 )
 
 
@@ -68,8 +67,6 @@ def amount_due(d: Dossier, payments: Iterable[Payment] | None = None) -> int:
 
 def _owed(d: Dossier, amount: int | None) -> int:
     """On the locked row: the amount to take, or the reason nothing may be taken."""
-    if d.status in (Status.REJECTED, Status.WITHDRAWN):
-        raise Conflict(_("Hồ sơ đã kết thúc."))
     if d.fee_amount <= 0:
         raise InvalidInput(
             _("Hồ sơ này không phải nộp phí."), code="no_fee", fields={"amount": _("Không phải nộp phí.")}
@@ -99,8 +96,7 @@ def record_payment(
     given, must equal the fee still owed; the recorded amount is always the server's."""
     at = _now(now)
     with transaction.atomic():
-        d = _lock(d)
-        _check(by, "record_payment", d)
+        d = _begin(d, by=by, verb="record_payment")  # the state, from the one verb table
         due = _owed(d, amount)
         return _payment(d, by=by, method=method, amount=due, reference=reference, online=False, at=at)
 
@@ -111,8 +107,7 @@ def pay_online(d: Dossier, *, by, amount: int | None = None, now: datetime | Non
     so a second parallel payment waits, then finds the fee paid (``paid``) and charges nothing."""
     at = _now(now)
     with transaction.atomic():
-        d = _lock(d)
-        _check(by, "pay", d)
+        d = _begin(d, by=by, verb="pay")
         due = _owed(d, amount)
         gateway = gateways.gateway()
         intent = gateway.create_intent(dossier=d, amount=due)

@@ -69,7 +69,7 @@ _STOPPABLE = (Status.PROCESSING, Status.PAUSED, Status.TRANSFERRED)
 def request_withdrawal(d: Dossier, *, by, reason: str, now: datetime | None = None) -> Dossier:
     """The applicant asks to stop the processing of a received dossier (đề nghị dừng giải quyết,
     Decree 118/2025/NĐ-CP, Art. 21). Nothing stops yet: the one-stop officer checks where the
-    dossier stands and confirms (:func:`withdraw`) or declines (:func:`decline_withdrawal`)."""
+    dossier stands and confirms (:func:`confirm_withdrawal`) or declines (:func:`decline_withdrawal`)."""
     at = _now(now)
     reason = clean(reason)
     if not reason:
