@@ -860,7 +860,7 @@ def result_preview(request, code: str, fmt: str):
     """What the leader is asked to sign: page 1 as an image (``png``) or the whole PDF, inline
     (``pdf``) — the unsigned draft, or the result that signing would render."""
     d = queries.by_code(request.user, code, audit_read=False)
-    if not transitions.may(request.user, "sign", d):  # the leader's own step, as the action decides
+    if not permissions.can(request.user, "dossier.sign", d):
         raise Http404
     pdf = actions.draft_to_sign(d, by=request.user)
     if pdf is None:
