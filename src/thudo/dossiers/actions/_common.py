@@ -25,7 +25,6 @@ from thudo.core.text import clean, nfc
 from thudo.dossiers import deadlines, files
 from thudo.dossiers.events import DossierEventRecorded, applicant_notice_type
 from thudo.dossiers.models import (
-    ApologyLetter,
     Attachment,
     AttachmentKind,
     Dossier,
@@ -303,10 +302,6 @@ def _lock_probe(d: Dossier) -> Dossier:
     if fresh is None:
         raise NotFound(_("Không tìm thấy hồ sơ."))
     return fresh
-
-
-def _has_apology(d: Dossier) -> bool:
-    return ApologyLetter.objects.filter(dossier=d).exists()
 
 
 def _finish(d: Dossier, at: datetime) -> None:

@@ -25,7 +25,6 @@ from thudo.dossiers.actions._common import (
     _delete_files,
     _duration_text,
     _event,
-    _has_apology,
     _issue_notice,
     _label,
     _lock_probe,
@@ -559,7 +558,7 @@ def supplement(d: Dossier, *, by, files: list, note: str = "", now: datetime | N
                     d.paused_since = None
                     d.clock_started_at = deadlines.clock_start(d, at)
                     d.due_at = deadlines.due_from(d, d.clock_started_at)
-                    if not _has_apology(d):
+                    if not deadlines.has_apology(d):
                         d.original_due_at = d.due_at
                     d.step_due_at = deadlines.step_due(d, d.current_step)
                 else:
