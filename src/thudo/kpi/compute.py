@@ -53,6 +53,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from thudo.core import indicators
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput
 from thudo.core.models import Agency, AgencyKind
@@ -385,11 +386,18 @@ def rollup(
     dossier = facts_by_agency(ids, month, now=now)
     procedures = _procedure_rows(end)
     used = _online_codes(ids, start, end)
+    # Facts the other apps count (tasks, feedback, ...), through the indicator-source registry.
+    registered = indicators.count_all(month, ids, min(end, now or timezone.now()))
+    if not partial:
+        known = {a.pk for a in agencies}
+        extra = [pk for pk in registered if pk not in known]
+        agencies += list(Agency.objects.filter(pk__in=extra).order_by("code"))
     written = 0
     for i, agency in enumerate(agencies, 1):
         counts = _counts(
             dossier.get(agency.pk, {}), _procedure_facts_from(agency, procedures, used.get(agency.pk, set()))
         )
+        counts.update(registered.get(agency.pk, {}))
         with transaction.atomic():
             # Two rollups of the same agency-month (task and command) take turns on the agency row.
             Agency.objects.select_for_update().filter(pk=agency.pk).first()

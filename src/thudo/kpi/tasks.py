@@ -22,6 +22,7 @@ import logging
 from django.tasks import task
 from django.utils import timezone
 
+from thudo.core.indicators import AgencyFactsChanged
 from thudo.core.models import Agency
 from thudo.dossiers.events import DossierEventRecorded
 from thudo.kpi import actions, compute
@@ -85,6 +86,12 @@ def schedule_refresh(agency_id: int, month: str) -> bool:
         logger.exception("could not queue the KPI refresh of agency %s, %s", agency_id, month)
         return False
     return True
+
+
+def facts_changed(event: AgencyFactsChanged) -> None:
+    """Runs after the commit of an action of another app (tasks, feedback, ...) that changed what
+    one agency is counted by (``core.indicators``): that agency's month is refreshed."""
+    schedule_refresh(event.agency_id, f"{compute.this_month(event.at):%Y-%m}")
 
 
 def dossier_changed(event: DossierEventRecorded) -> None:
