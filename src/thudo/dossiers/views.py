@@ -563,7 +563,15 @@ def counter(request):
         if agency is None:
             form.add_error(None, _("Hãy chọn nơi tiếp nhận."))
         form.is_valid()
-        form.check_stored(core_drafts.uploads_by_slot(draft), refused)
+        stored = core_drafts.uploads_by_slot(draft)
+        form.check_stored(
+            {p.pk for p in papers if stored.get(actions.drafts.paper_slot(p))},
+            {
+                p.pk: refused[actions.drafts.paper_slot(p)]
+                for p in papers
+                if actions.drafts.paper_slot(p) in refused
+            },
+        )
         if not form.errors and agency is not None:
             try:
                 d = actions.drafts.counter_from_draft(
