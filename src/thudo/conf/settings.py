@@ -353,5 +353,9 @@ LOGGING = logs.logging_config(
 # Database metrics (django-prometheus): the same backends, wrapped to count queries and errors.
 for _db in DATABASES.values():
     if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        if _db["ENGINE"].endswith("sqlite3"):
+            # Django's own default for SQLite, said explicitly: pytest-django recognises SQLite
+            # by the engine's name only and would name the test database after the file.
+            _db.setdefault("TEST", {}).setdefault("NAME", ":memory:")
         _db["ENGINE"] = _db["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
 PROMETHEUS_EXPORT_MIGRATIONS = False  # /readyz says whether migrations are pending

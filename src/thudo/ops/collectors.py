@@ -7,8 +7,8 @@ Three sources, one answer:
   time, background task wait and run time, dossier history rows by verb (heard here, from
   ``DossierEventRecorded``);
 - gauges read from the database at each scrape (:class:`DatabaseCollector`): dossiers submitted,
-  finished and overdue by processing agency, the outbox backlog and dead letters, the age of the
-  last worker heartbeat. They are the same whichever server is scraped.
+  finished and overdue by processing agency, the backlog and dead letters of the outbox (and any
+  queue registered in core.monitoring), the age of the last worker heartbeat. They are the same whichever server is scraped.
 
 With several processes (``PROMETHEUS_MULTIPROC_DIR`` set by ``thudo serve`` / ``thudo worker``) the
 counters of every process on the host are added up (:func:`exposition`).
@@ -39,7 +39,7 @@ class DatabaseCollector(Collector):
         try:
             now = timezone.now()
             agencies = queries.dossiers_by_agency(now)
-            box = queries.outbox(now)
+            waiting = queries.queues(now)
             silent = queries.worker_silent_for(now)
         except DatabaseError:
             logger.exception("metrics.database_unreachable")
@@ -66,12 +66,17 @@ class DatabaseCollector(Collector):
         yield submitted
         yield finished
         yield overdue
-        yield GaugeMetricFamily(
-            "thudo_outbox_backlog", "Outbox messages due to be sent (waiting or to retry).", value=box.backlog
+        backlog = GaugeMetricFamily(
+            "thudo_queue_backlog", "Items due and not done (the outbox: messages to send).", labels=["queue"]
         )
-        yield GaugeMetricFamily(
-            "thudo_outbox_dead_letters", "Outbox messages given up on after every retry.", value=box.dead
+        dead = GaugeMetricFamily(
+            "thudo_queue_dead_letters", "Items given up on after every retry.", labels=["queue"]
         )
+        for queue in waiting:
+            backlog.add_metric([queue.name], queue.backlog)
+            dead.add_metric([queue.name], queue.dead)
+        yield backlog
+        yield dead
         yield GaugeMetricFamily(
             "thudo_worker_heartbeat_age_seconds",
             "Seconds since a background worker last beat (absent: never seen).",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from asgiref.sync import sync_to_async
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from health_check.base import HealthCheck
@@ -33,21 +34,32 @@ def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     return pending
 
 
+class InRequestThread(HealthCheck):
+    """A check that reads the database on the request's own thread and connection (not on a pool
+    thread that would open a connection of its own and keep it)."""
+
+    async def run(self) -> None:
+        await sync_to_async(self.check)()
+
+    def check(self) -> None:
+        raise NotImplementedError
+
+
 @dataclasses.dataclass
-class Migrations(HealthCheck):
+class Migrations(InRequestThread):
     alias: str = DEFAULT_DB_ALIAS
 
-    def run(self) -> None:
+    def check(self) -> None:
         pending = pending_migrations(self.alias)
         if pending:
             raise ServiceUnavailable(f"{len(pending)} migrations not applied (first: {pending[0]})")
 
 
 @dataclasses.dataclass
-class Worker(HealthCheck):
+class Worker(InRequestThread):
     """A background worker beat within ``THUDO_WORKER_SILENCE_MINUTES``."""
 
-    def run(self) -> None:
+    def check(self) -> None:
         silence = timedelta(minutes=config().worker_silence_minutes)
         silent = queries.worker_silent_for()
         if silent is None:
@@ -57,11 +69,12 @@ class Worker(HealthCheck):
 
 
 @dataclasses.dataclass
-class Outbox(HealthCheck):
-    """Fewer than ``THUDO_OUTBOX_BACKLOG_MAX`` messages are due and unsent."""
+class Outbox(InRequestThread):
+    """At most ``THUDO_OUTBOX_BACKLOG_MAX`` items are due and not done in the outbox (and in any
+    other queue registered in core.monitoring)."""
 
-    def run(self) -> None:
+    def check(self) -> None:
         limit = config().outbox_backlog_max
-        backlog = queries.outbox().backlog
-        if backlog > limit:
-            raise ServiceUnavailable(f"{backlog} outbox messages due (more than {limit})")
+        for queue in queries.queues():
+            if queue.backlog > limit:
+                raise ServiceUnavailable(f"{queue.backlog} items due in {queue.name} (more than {limit})")

@@ -1,6 +1,7 @@
 """What operations reads from the other apps' tables: counts for ``/metrics`` and ``/readyz``.
 
-System reads (no person asks them), so no permission filter; each is one aggregate query.
+System reads (no person asks them), so no permission filter. The outbox belongs to the
+notifications app, which no app imports: it registers its queue in :mod:`thudo.core.monitoring`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from thudo.core import monitoring
 from thudo.core.models import WorkerHeartbeat
 from thudo.dossiers.models import OPEN_STATUSES, Dossier
 from thudo.dossiers.queries import overdue_q
-from thudo.notifications.models import OutboxMessage, OutboxStatus
 
 
 @dataclass(frozen=True)
@@ -43,22 +44,16 @@ def dossiers_by_agency(now: datetime | None = None) -> list[AgencyDossiers]:
 
 
 @dataclass(frozen=True)
-class Outbox:
-    backlog: int  # messages due to be sent (waiting or to be retried) whose time has come
-    dead: int  # messages given up on after every retry (dead letters)
+class Queue:
+    name: str  # "outbox"
+    backlog: int  # items due and not done
+    dead: int  # items given up on after every retry (dead letters)
 
 
-def outbox(now: datetime | None = None) -> Outbox:
+def queues(now: datetime | None = None) -> list[Queue]:
+    """The queues the apps registered for operations (:mod:`thudo.core.monitoring`)."""
     now = now or timezone.now()
-    counts = OutboxMessage.objects.aggregate(
-        backlog=Count(
-            "pk",
-            filter=Q(status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED))
-            & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)),
-        ),
-        dead=Count("pk", filter=Q(status=OutboxStatus.DEAD)),
-    )
-    return Outbox(backlog=counts["backlog"], dead=counts["dead"])
+    return [Queue(q.name, q.backlog(now), q.dead()) for q in monitoring.QUEUES]
 
 
 def worker_last_seen() -> datetime | None:
