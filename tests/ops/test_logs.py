@@ -24,7 +24,9 @@ def lines():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     config = logs.formatter("json")
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(**{k: v for k, v in config.items() if k != "()"}))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(**{k: v for k, v in config.items() if k != "()"})
+    )
     loggers = [logging.getLogger(name) for name in ("thudo", "django_tasks_db")]
     for logger in loggers:
         logger.addHandler(handler)
@@ -41,7 +43,10 @@ def lines():
         ("CCCD 001203004567 của người nộp", "CCCD 001********* của người nộp"),
         ("gọi 0912345678 hoặc +84 912 345 678", "gọi *******678 hoặc ************678"),
         ("thư tới nguyen.van.a@example.vn", "thư tới n***@***"),
-        ("hồ sơ 000.00.01.H26-260101-0001 lúc 2026-01-01T08:00", "hồ sơ 000.00.01.H26-260101-0001 lúc 2026-01-01T08:00"),
+        (
+            "hồ sơ 000.00.01.H26-260101-0001 lúc 2026-01-01T08:00",
+            "hồ sơ 000.00.01.H26-260101-0001 lúc 2026-01-01T08:00",
+        ),
     ],
 )
 def test_personal_identifiers_are_masked(text, masked):
@@ -69,16 +74,19 @@ def test_a_request_and_the_task_it_queued_share_one_request_id(client, lines):
     DBTaskResult.objects.all().delete()
     client.force_login(w.reception)
 
-    response = client.post(f"/api/v1/dossiers/{d.code}/receive", {"note": ""}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/dossiers/{d.code}/receive", {"note": ""}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     request_id = response["X-Request-ID"]
 
     queued = list(DBTaskResult.objects.all())
     assert queued, "receiving a dossier queues work for the worker (KPI refresh, the applicant's e-mail)"
     assert {t.args_kwargs["context"]["request_id"] for t in queued} == {request_id}
-    assert AuditRecord.objects.filter(verb__startswith="dossier.receive").values_list("request_id", flat=True)[
-        0
-    ] == request_id
+    assert (
+        AuditRecord.objects.filter(verb__startswith="dossier.receive").values_list("request_id", flat=True)[0]
+        == request_id
+    )
 
     DBTaskResult.objects.update(run_after=timezone.now())  # the KPI refresh waits 10 s otherwise
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

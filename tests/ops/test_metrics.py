@@ -30,7 +30,9 @@ def test_only_the_configured_addresses_may_scrape(client, settings):
 
 def test_forwarded_addresses_count_only_through_a_trusted_proxy(client, settings):
     """A visitor cannot claim 127.0.0.1 in X-Forwarded-For; behind the proxy, its address counts."""
-    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 403
+    assert (
+        client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 403
+    )
     with override_settings(THUDO={**settings.THUDO, "TRUSTED_PROXIES": ["10.0.0.10"]}):
         forwarded = client.get("/metrics", REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert forwarded.status_code == 403
@@ -88,11 +90,14 @@ def test_a_failed_sign_in_is_counted(client):
 def test_http_and_database_metrics_come_from_django_prometheus(client):
     client.get("/healthz")
     text = _scrape(client)
-    assert sample(
-        text,
-        "django_http_requests_total_by_view_transport_method_total",
-        view="ops:healthz",
-        transport="http",
-        method="GET",
-    ) >= 1
+    assert (
+        sample(
+            text,
+            "django_http_requests_total_by_view_transport_method_total",
+            view="ops:healthz",
+            transport="http",
+            method="GET",
+        )
+        >= 1
+    )
     assert "django_db_execute_total" in text

@@ -35,7 +35,9 @@ def _free_port() -> int:
 class Site:
     def __init__(self, data: Path) -> None:
         self.data = data
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("THUDO_", "DJANGO_", "PROMETHEUS_"))}
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("THUDO_", "DJANGO_", "PROMETHEUS_"))
+        }
         self.env.update(
             THUDO_DATA_DIR=str(data),
             THUDO_SECRET_KEY="serve-test-" + "x" * 50,
@@ -61,7 +63,9 @@ class Site:
 
     def serve(self, *, workers: int) -> tuple[subprocess.Popen, str]:
         port = _free_port()
-        proc = self.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), log=f"serve-{port}")
+        proc = self.start(
+            "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), log=f"serve-{port}"
+        )
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: get(base + "/healthz")[0] == 200, what="thudo serve answering", timeout=90)
         return proc, base
@@ -124,7 +128,10 @@ def test_serve_answers_on_a_free_port_and_stops_on_sigterm(site):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=40) == 0
     assert get(base + "/healthz")[0] == 0, "nothing answers any more"
-    access = [json.loads(line) for line in (site.data / f"serve-{base.rsplit(':', 1)[1]}.out").read_text().splitlines()]
+    access = [
+        json.loads(line)
+        for line in (site.data / f"serve-{base.rsplit(':', 1)[1]}.out").read_text().splitlines()
+    ]
     assert any(request_id in line["event"] and "/healthz" in line["event"] for line in access)
 
 
@@ -143,8 +150,15 @@ def test_readiness_follows_the_migrations_and_the_worker(site):
     wait_for(lambda: ready(base)[0] == 200, what="/readyz green with a worker running", timeout=90)
     # The worker counts in files of its own; the server's /metrics adds them up.
     wait_for(
-        lambda: sample(get(base + "/metrics")[1], "thudo_task_run_seconds_count", task="deliver_due", status="successful")
-        == 1,
+        lambda: (
+            sample(
+                get(base + "/metrics")[1],
+                "thudo_task_run_seconds_count",
+                task="deliver_due",
+                status="successful",
+            )
+            == 1
+        ),
         what="the worker's task run counted in the server's /metrics",
     )
     assert sample(get(base + "/metrics")[1], "thudo_task_wait_seconds_count", task="deliver_due") == 1
@@ -161,7 +175,9 @@ def test_readiness_follows_the_migrations_and_the_worker(site):
 class Browser:
     def __init__(self, base: str) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def fail_login(self) -> None:
         with self.opener.open(self.base + "/login/", timeout=20) as response:
@@ -181,7 +197,13 @@ def test_metrics_add_up_the_counters_of_every_worker_process(site):
     text = get(base + "/metrics")[1]
     assert sample(text, "thudo_login_failures_total") == before + 6
     served = sum(
-        sample(text, "django_http_requests_total_by_view_transport_method_total", view="web:login", transport="http", method=m)
+        sample(
+            text,
+            "django_http_requests_total_by_view_transport_method_total",
+            view="web:login",
+            transport="http",
+            method=m,
+        )
         for m in ("GET", "POST")
     )
     assert served >= 12

@@ -48,7 +48,9 @@ def _mask_value(value: Any) -> Any:
     return value
 
 
-def mask_personal(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def mask_personal(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """structlog processor: mask personal identifiers in every value (the message included)."""
     for key, value in list(event_dict.items()):
         if key not in _KEEP or key == "event":

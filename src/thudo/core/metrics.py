@@ -34,7 +34,9 @@ TASK_RUN_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
 DOSSIER_EVENTS = Counter(
-    "thudo_dossier_events", "Rows added to dossiers' histories, by verb (submit, receive, return...).", ["verb"]
+    "thudo_dossier_events",
+    "Rows added to dossiers' histories, by verb (submit, receive, return...).",
+    ["verb"],
 )
 
 

@@ -6,8 +6,8 @@ import structlog
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from thudo.core.config import Network, config
 from thudo.core import logs
+from thudo.core.config import Network, config
 from thudo.core.context import current_base_url, current_ip
 
 request_log = logs.get_logger("thudo.request")

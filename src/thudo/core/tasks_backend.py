@@ -24,7 +24,7 @@ log = logs.get_logger("thudo.tasks")
 
 
 def _args_kwargs(args: Any, kwargs: Any) -> dict[str, Any]:
-    data: dict[str, Any] = normalize_json({"args": args, "kwargs": kwargs})
+    data: dict[str, Any] = dict(normalize_json({"args": args, "kwargs": kwargs}))  # type: ignore[arg-type]
     request_id = logs.current_request_id()
     if request_id:
         data["context"] = {"request_id": request_id}

@@ -8,7 +8,8 @@ Three sources, one answer:
   ``DossierEventRecorded``);
 - gauges read from the database at each scrape (:class:`DatabaseCollector`): dossiers submitted,
   finished and overdue by processing agency, the backlog and dead letters of the outbox (and any
-  queue registered in core.monitoring), the age of the last worker heartbeat. They are the same whichever server is scraped.
+  queue registered in core.monitoring), the age of the last worker heartbeat. They are the same
+  whichever server is scraped.
 
 With several processes (``PROMETHEUS_MULTIPROC_DIR`` set by ``thudo serve`` / ``thudo worker``) the
 counters of every process on the host are added up (:func:`exposition`).
@@ -57,7 +58,9 @@ class DatabaseCollector(Collector):
             labels=["agency"],
         )
         overdue = GaugeMetricFamily(
-            "thudo_dossiers_overdue", "Open dossiers past their due moment, by processing agency.", labels=["agency"]
+            "thudo_dossiers_overdue",
+            "Open dossiers past their due moment, by processing agency.",
+            labels=["agency"],
         )
         for row in agencies:
             submitted.add_metric([row.agency], row.submitted)
@@ -99,7 +102,7 @@ def exposition() -> bytes:
     multiprocess mode) followed by the database gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         counted = generate_latest(registry)
     else:
         counted = generate_latest(REGISTRY)

@@ -3,8 +3,9 @@
 The command line of ``thudo serve`` sets the address and the workers; this file adds what a command
 line cannot: the metrics directory shared by the workers, JSON lines for gunicorn's error and
 access logs on standard error and output (the application's formatter, thudo.core.logs), the
-request id in the access log (``THUDO_ACCESS_LOG=off``: no access log). ``kill -HUP <master>`` reloads gracefully: new workers with the new code start, the
-old ones finish their requests; SIGTERM stops gracefully within ``graceful_timeout``.
+request id in the access log (``THUDO_ACCESS_LOG=off``: no access log).
+``kill -HUP <master>`` reloads gracefully: new workers with the new code start, the old ones
+finish their requests; SIGTERM stops gracefully within ``graceful_timeout``.
 """
 
 import os
@@ -31,7 +32,8 @@ logconfig_dict = {
             "qualname": "gunicorn.error",
         },
         "gunicorn.access": {
-            "level": "WARNING" if os.environ.get("THUDO_ACCESS_LOG") == "off" else "INFO",             "handlers": ["console"],
+            "level": "WARNING" if os.environ.get("THUDO_ACCESS_LOG") == "off" else "INFO",
+            "handlers": ["console"],
             "propagate": False,
             "qualname": "gunicorn.access",
         },

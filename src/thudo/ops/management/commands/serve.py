@@ -61,7 +61,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, help="worker processes (default: 2 × cores + 1)")
         parser.add_argument("--threads", type=int, default=1, help="threads per worker (default 1)")
-        parser.add_argument("--timeout", type=int, default=60, help="seconds before a silent worker is restarted")
+        parser.add_argument(
+            "--timeout", type=int, default=60, help="seconds before a silent worker is restarted"
+        )
         parser.add_argument(
             "--max-requests", type=int, default=2000, help="recycle a worker after this many requests"
         )

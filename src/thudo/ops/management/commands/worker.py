@@ -26,7 +26,9 @@ class Command(db_worker.Command):
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--schedule", action="store_true", help="also run the schedule (on one worker of the platform only)"
+            "--schedule",
+            action="store_true",
+            help="also run the schedule (on one worker of the platform only)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
