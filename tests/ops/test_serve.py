@@ -125,6 +125,18 @@ def test_serve_answers_on_a_free_port_and_stops_on_sigterm(site):
     assert (status, json.loads(body)) == (200, {"status": "ok"})
     request_id = headers["X-Request-ID"]
 
+    # HUP: a graceful reload — new workers (with the code on disk now) take over, nothing is lost.
+    errors = site.data / f"serve-{base.rsplit(':', 1)[1]}.err"
+
+    def booted() -> int:
+        return sum("Booting worker" in line for line in errors.read_text().splitlines())
+
+    assert booted() == 2
+    proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: booted() == 4, what="two new workers after HUP", timeout=60)
+    assert get(base + "/healthz")[0] == 200
+    assert proc.poll() is None, "the master stays"
+
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=40) == 0
     assert get(base + "/healthz")[0] == 0, "nothing answers any more"
