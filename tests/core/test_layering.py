@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "dossiers": 2,
     # apps that read the domain apps' data
     "kpi": 3,
+    "ops": 3,  # serve/worker commands, health, metrics: reads dossiers' and notifications' tables
     # pages shell and project wiring
     "web": 4,
     "conf": 5,

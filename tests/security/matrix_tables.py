@@ -213,6 +213,15 @@ API: dict[str, Row] = {
 }
 
 PAGES: dict[str, Row] = {
+    # --- operations: for load balancers and Prometheus; by address, never by person ---
+    "ops:healthz": Row(PUBLIC, note="liveness: the process answers"),
+    "ops:readyz": Row(
+        "503 503 503 503 503 503 503 503 503 503",
+        note="no worker beats in the scene, so not ready, whoever asks (tests/ops/test_health.py)",
+    ),
+    "ops:metrics": Row(
+        PUBLIC, note="the test client is 127.0.0.1, allowed by default; other addresses: 403 (tests/ops)"
+    ),
     # --- portal: public ---
     "web:home": Row(PUBLIC),
     "web:login": Row(PUBLIC),

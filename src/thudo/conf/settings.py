@@ -13,6 +13,8 @@ THUDO_RATE_LOOKUP    rate of public lookups by code and secret per client addres
 THUDO_RATE_ANONYMOUS_API  rate of API calls without sign-in per client address (default 300/min);
                      "off" disables a limit
 THUDO_CACHE_URL      redis://... for a cache shared by several app servers (default: local memory)
+THUDO_LOG_FORMAT     "json" (default: one JSON object per line) or "console"
+THUDO_METRICS_ALLOWED  addresses/CIDRs that may read /metrics (default 127.0.0.1,::1)
 
 Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from thudo.core import logs
 from thudo.core.config import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +79,8 @@ INSTALLED_APPS = [
     # heartbeat) takes the place of the library's command of the same name.
     "thudo.core",
     "django_tasks_db",
+    "django_prometheus",
+    "health_check",
     "axes",
     "ninja",
     "django_otp",
@@ -87,12 +92,17 @@ INSTALLED_APPS = [
     "thudo.signing",
     "thudo.notifications",
     "thudo.kpi",
+    "thudo.ops",
     "thudo.web",
     "thudo.security",
 ]
 
 MIDDLEWARE = [
-    # Outermost: every error answer under /api/ is the typed JSON error, whoever wrote it.
+    # HTTP metrics (django-prometheus) around everything; then the request id, bound to every log
+    # line of the request and to the tasks it queues (ADR 0013-ops1).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "thudo.core.middleware.RequestIdMiddleware",
+    # Every error answer under /api/ is the typed JSON error, whoever wrote it.
     "thudo.core.errorpages.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -111,6 +121,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "thudo.core.errorpages.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 if env_bool("THUDO_BENCH_QUERIES"):
     # bench/: count SQL statements per request (X-Queries header); never on in production.
@@ -158,7 +169,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background work (django.tasks + django-tasks-db) -------------------------------------------
 # Queue "demo": the demo's history, loaded by its own worker beside the site (thudo demo).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "demo"]}}
+# The backend is django-tasks-db's, carrying the request id with each task (core.tasks_backend).
+TASKS = {"default": {"BACKEND": "thudo.core.tasks_backend.DatabaseBackend", "QUEUES": ["default", "demo"]}}
 
 # One process (the embedded default): local memory. Several app servers share one Redis
 # (THUDO_CACHE_URL=redis://host:6379/0) so that permission caches and their invalidation are the
@@ -224,6 +236,8 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("THUDO_SSL_REDIRECT", True)
+    # Load balancers and Prometheus probe the app servers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -315,13 +329,29 @@ THUDO = {
     # Reverse proxies (IPs/CIDRs) whose X-Forwarded-For is believed; empty: the peer is the client.
     # A list that cannot be read refuses to start (the one parser: thudo.core.config).
     "TRUSTED_PROXIES": [str(n) for n in parse_networks(os.environ.get("THUDO_TRUSTED_PROXIES", ""))],
+    # Operations (ADR 0013-ops1): who may read /metrics; what /readyz tolerates.
+    "METRICS_ALLOWED": os.environ.get("THUDO_METRICS_ALLOWED", "127.0.0.1,::1"),
+    "WORKER_SILENCE_MINUTES": float(os.environ.get("THUDO_WORKER_SILENCE_MINUTES", "3")),
+    "OUTBOX_BACKLOG_MAX": int(os.environ.get("THUDO_OUTBOX_BACKLOG_MAX", "1000")),
+    "WEB_WORKERS": int(os.environ.get("THUDO_WEB_WORKERS", "0")),  # 0: 2 × cores + 1
 }
 # The PKCS#12 passphrases of the signing keys derive from this (default: SECRET_KEY).
 SIGNING_KEY_SECRET = os.environ.get("THUDO_SIGNING_KEY_SECRET", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("THUDO_LOG_LEVEL", "WARNING")},
-}
+# --- operations: logs, metrics (ADR 0013-ops1) ----------------------------------------------------
+# JSON lines with the request id, personal identifiers masked (thudo.core.logs). THUDO_LOG_LEVEL
+# sets every logger; unset, the platform's own log at INFO and the libraries at WARNING.
+logs.configure()
+LOGGING = logs.logging_config(
+    level=os.environ.get("THUDO_LOG_LEVEL") or None,
+    fmt=os.environ.get("THUDO_LOG_FORMAT", "json").strip().lower(),
+)
+# Database metrics (django-prometheus): the same backends, wrapped to count queries and errors.
+for _db in DATABASES.values():
+    if _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        if _db["ENGINE"].endswith("sqlite3"):
+            # Django's own default for SQLite, said explicitly: pytest-django recognises SQLite
+            # by the engine's name only and would name the test database after the file.
+            _db.setdefault("TEST", {}).setdefault("NAME", ":memory:")
+        _db["ENGINE"] = _db["ENGINE"].replace("django.db.backends.", "django_prometheus.db.backends.")
+PROMETHEUS_EXPORT_MIGRATIONS = False  # /readyz says whether migrations are pending

@@ -4,6 +4,7 @@ from django.urls import include, path
 from thudo.conf.api import api
 
 urlpatterns = [
+    path("", include("thudo.ops.urls")),  # /healthz, /readyz, /metrics
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -10,10 +10,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from thudo.core import permissions
+        from thudo.core import permissions, tasks_backend
         from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, CalendarOverride
 
         permissions.register(AdministrativeUnit, permissions.Scope(noun="unit", public=Q()))
         permissions.register(Agency, permissions.Scope(noun="agency", agency_fields=("id",), public=Q()))
         permissions.register(CalendarOverride, permissions.Scope(noun="calendar", agency_fields=("agency",)))
         permissions.register(AuditRecord, permissions.Scope(noun="audit"))
+        # The worker binds the request id a task carries, times the run and logs it.
+        tasks_backend.connect()

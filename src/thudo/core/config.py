@@ -55,13 +55,18 @@ class Config:
     rate_lookup: str | None  # "30/min"; None = no limit (thudo.core.throttling)
     rate_anonymous_api: str | None
     trusted_proxies: tuple[Network, ...]
+    # Operations (ADR 0013-ops1).
+    metrics_allowed: tuple[Network, ...]  # client addresses that may read /metrics
+    worker_silence_minutes: float  # /readyz fails when no worker beat for longer
+    outbox_backlog_max: int  # /readyz fails when more outbox messages than this are due
+    web_workers: int  # gunicorn workers of ``thudo serve``; 0 = 2 × cores + 1
 
     def gateway_url(self, channel_setting: str) -> str:
         """A notification channel's URL or token by its setting name (``"SMS_GATEWAY_URL"``)."""
         return str(getattr(self, channel_setting.lower()))
 
 
-def parse_networks(values: Any) -> tuple[Network, ...]:
+def parse_networks(values: Any, setting: str = "THUDO_TRUSTED_PROXIES") -> tuple[Network, ...]:
     """IPs and CIDRs (a list, or one comma-separated string) → networks; a bad entry refuses."""
     if isinstance(values, str):
         values = values.split(",")
@@ -73,7 +78,7 @@ def parse_networks(values: Any) -> tuple[Network, ...]:
         try:
             out.append(ipaddress.ip_network(text, strict=False))
         except ValueError as exc:
-            raise ImproperlyConfigured(f"THUDO_TRUSTED_PROXIES: {text!r} is not an IP or CIDR") from exc
+            raise ImproperlyConfigured(f"{setting}: {text!r} is not an IP or CIDR") from exc
     return tuple(out)
 
 
@@ -106,4 +111,8 @@ def config() -> Config:
         rate_anonymous_api=raw.get("RATE_ANONYMOUS_API") or None,
         require_2fa=bool(getattr(settings, "THUDO_REQUIRE_2FA", False)),
         trusted_proxies=parse_networks(raw.get("TRUSTED_PROXIES")),
+        metrics_allowed=parse_networks(raw.get("METRICS_ALLOWED", "127.0.0.1,::1"), "THUDO_METRICS_ALLOWED"),
+        worker_silence_minutes=float(raw.get("WORKER_SILENCE_MINUTES") or 3),
+        outbox_backlog_max=int(raw.get("OUTBOX_BACKLOG_MAX") or 1000),
+        web_workers=int(raw.get("WEB_WORKERS") or 0),
     )

@@ -1,19 +1,28 @@
 import hashlib
 import ipaddress
+import time
 
+import structlog
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from thudo.core import logs
 from thudo.core.config import Network, config
 from thudo.core.context import current_base_url, current_ip
 
+request_log = logs.get_logger("thudo.request")
 
-def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
+
+def address_in(address: str, networks: tuple[Network, ...]) -> bool:
+    """Whether the IP ``address`` belongs to one of ``networks`` (a malformed address: no)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in net for net in proxies)
+    return any(ip in net for net in networks)
+
+
+_trusted = address_in
 
 
 def client_ip(request) -> str:
@@ -35,6 +44,44 @@ def client_ip(request) -> str:
             except ValueError:
                 return peer  # a malformed hop: fall back to the proxy itself
     return hops[0] if hops else peer
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep the one a trusted proxy sent in ``X-Request-ID``), bind
+    it to every log line written while the request is served and to the tasks it queues, answer
+    it in ``X-Request-ID``, and log one ``http.request`` line per request (ADR 0013-ops1)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "").strip()
+        proxies = config().trusted_proxies
+        trusted = bool(proxies) and _trusted(request.META.get("REMOTE_ADDR", ""), proxies)
+        request_id = incoming if trusted and logs.valid_request_id(incoming) else logs.new_request_id()
+        request.request_id = request_id
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        except Exception:
+            request_log.exception("http.request.failed", method=request.method, path=request.path)
+            raise
+        else:
+            response["X-Request-ID"] = request_id
+            user = getattr(request, "user", None)
+            request_log.info(
+                "http.request",
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                user_id=getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None,
+                ip=client_ip(request),
+            )
+            return response
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
 
 
 class RequestContextMiddleware:

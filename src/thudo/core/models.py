@@ -227,6 +227,8 @@ class AuditRecord(models.Model):
     object_label = models.CharField(max_length=255, blank=True)
     ip = models.CharField(max_length=45, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    # The request (or the task a request queued) that appended it: the same id as its log lines.
+    request_id = models.CharField(max_length=64, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

@@ -17,8 +17,8 @@ class NotificationsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from thudo.core import events, permissions
-        from thudo.notifications import actions
+        from thudo.core import events, monitoring, permissions
+        from thudo.notifications import actions, queries
         from thudo.notifications.models import Notification, OutboxMessage
 
         # Whatever any app publishes for a person to be told: the notice and its outbox rows are
@@ -28,3 +28,7 @@ class NotificationsConfig(AppConfig):
         permissions.register(Notification, permissions.Scope(noun="notification", owner_field="user"))
         # No agency field: only city administrators (notification.manage) see the queue.
         permissions.register(OutboxMessage, permissions.Scope(noun="notification"))
+        # Operations watches the outbox (/metrics, /readyz) without importing this app.
+        monitoring.QUEUES.register(
+            monitoring.QueueSource("outbox", backlog=queries.outbox_backlog, dead=queries.outbox_dead)
+        )

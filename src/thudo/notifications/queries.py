@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
@@ -65,3 +67,18 @@ def mailbox(person) -> QuerySet[MailboxMessage]:
 
 
 __all__ = ["OutboxStatus", "for_user", "mailbox", "outbox", "outbox_message", "own", "unread_count"]
+
+
+# --- for operations (registered as the "outbox" queue in core.monitoring) ------------------------
+
+
+def outbox_backlog(now: datetime) -> int:
+    """Messages due to be sent (waiting, or failed and to be retried) whose time has come."""
+    return OutboxMessage.objects.filter(
+        status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED), next_attempt_at__lte=now
+    ).count()
+
+
+def outbox_dead() -> int:
+    """Messages given up on after every retry (dead letters)."""
+    return OutboxMessage.objects.filter(status=OutboxStatus.DEAD).count()

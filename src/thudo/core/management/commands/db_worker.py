@@ -16,6 +16,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from thudo.core import actions
+from thudo.core.config import config
 
 HEARTBEAT_SECONDS = 20
 
@@ -51,5 +52,7 @@ class Command(db_worker.Command):
         # which runs the tasks, beats).
         watcher = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
         if not options.get("batch") and not watcher:
-            Heartbeat(options["worker_id"]).start()
+            # At least three beats within the silence /readyz tolerates.
+            every = min(HEARTBEAT_SECONDS, config().worker_silence_minutes * 60 / 3)
+            Heartbeat(options["worker_id"], every=max(every, 0.5)).start()
         return super().handle(*args, **options)
