@@ -164,22 +164,23 @@ def clean_note(text: str) -> str:
     return " ".join((text or "").split())[:1000]
 
 
-class CounterForm(PapersMixin, ApplicantForm):
-    """Tiếp nhận tại quầy: an officer enters a walk-in applicant's dossier. Every paper received is
-    digitised at intake (Decree 118/2025/NĐ-CP; Circular 01/2023/TT-VPCP)."""
+class CounterPapersForm(PapersMixin, forms.Form):
+    """Tiếp nhận tại quầy, step "số hóa giấy tờ": one upload per paper of the procedure. Every
+    paper received is digitised at intake (Decree 118/2025/NĐ-CP; Circular 01/2023/TT-VPCP)."""
 
     def __init__(self, *args, papers, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_paper_fields(papers)
 
-    def check_stored(self, stored: dict, refused: dict) -> None:
+    def check_stored(self, stored: dict, refused: dict, *, mandatory: bool = True) -> None:
         """Errors next to each paper, from the files kept in the draft (``{slot: [...]}``) and the
-        files just refused (``{slot: message}``): the files themselves never go through the form."""
+        files just refused (``{slot: message}``): the files themselves never go through the form.
+        ``mandatory=False`` (going back a step) reports only the refused files."""
         for paper in self.papers:
             slot = f"paper-{paper.pk}"
             if slot in refused:
                 self.add_error(f"paper_{paper.pk}", refused[slot])
-            elif paper.mandatory and not stored.get(slot):
+            elif mandatory and paper.mandatory and not stored.get(slot):
                 self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
 
 
