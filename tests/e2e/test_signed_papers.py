@@ -104,7 +104,8 @@ def test_the_signed_result_first_page_shows_the_signer(page_for, shot, tmp_path,
     leader = page_for(viewport=viewport)
     sign_in(leader, world.leader, "/can-bo/ky-so/")
     leader.get_by_role("link", name="Xem dự thảo và ký số").first.click()
-    expect(leader.locator("figure.sign-preview img")).to_be_visible()
+    # the preview is page 1 of the draft, rendered on demand: slow on a loaded machine
+    expect(leader.locator("figure.sign-preview img")).to_be_visible(timeout=60_000)
     fits(leader)
     shot(leader, f"signed-{made}-1-preview-{screen}")
     leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số.").check()
