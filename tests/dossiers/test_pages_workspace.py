@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.e2e.journeys import make_world, submit_online, upload
+from thudo.core.models import Draft
 from thudo.dossiers import actions
 from thudo.dossiers.models import Dossier, Status
 
@@ -154,30 +155,36 @@ def test_queues_sort_by_due_time_and_mark_overdue_rows_in_words(client, world):
 
 
 def test_counter_intake_creates_a_received_dossier(client, world):
+    """Three steps (applicant → scanned papers → review), each saved in the officer's draft."""
     as_(client, world.reception)
-    page = client.get("/can-bo/tiep-nhan/tai-quay/", {"thu_tuc": world.procedure.code}).content.decode()
-    assert "Đăng ký khai sinh" in page and page.count('type="file"') == 2
+    counter = "/can-bo/tiep-nhan/tai-quay/"
+    page = client.get(counter, {"thu_tuc": world.procedure.code}).content.decode()
+    assert "Đăng ký khai sinh" in page and "Bước 1/3" in page and 'type="file"' not in page
     papers = list(world.procedure.papers.all())
-    data = {
-        "thu_tuc": world.procedure.code,
-        "agency": world.agency.pk,
-        "applicant_name": "Trần Văn Quầy",
-        "applicant_pin": "",
-        f"paper_{papers[0].pk}": pdf(),
-    }
-    bad = client.post("/can-bo/tiep-nhan/tai-quay/", data)
-    page = bad.content.decode()
-    assert "Giấy tờ này là bắt buộc" in page and "Vui lòng nhập thông tin này." in page
+    step1 = {"thu_tuc": world.procedure.code, "step": "nguoi-nop", "agency": world.agency.pk}
+    bad = client.post(counter, step1 | {"applicant_name": "Trần Văn Quầy", "applicant_pin": ""})
+    assert bad.status_code == 422 and "Vui lòng nhập thông tin này." in bad.content.decode()
+    draft = Draft.objects.get(kind="dossier.counter")
+    ok = client.post(
+        counter,
+        step1 | {"draft": draft.pk, "applicant_name": "Trần Văn Quầy", "applicant_pin": "001090012345"},
+    )
+    assert ok.status_code == 302 and "buoc=giay-to" in ok["Location"]
+    page = client.get(ok["Location"]).content.decode()
+    assert "Bước 2/3" in page and page.count('type="file"') == 2
+    step2 = {"thu_tuc": world.procedure.code, "step": "giay-to", "draft": draft.pk}
+    bad = client.post(counter, step2 | {f"paper_{papers[0].pk}": pdf()})
+    assert bad.status_code == 422 and "Giấy tờ này là bắt buộc" in bad.content.decode()
     assert not Dossier.objects.exists()
-    data |= {
-        "applicant_pin": "001090012345",
-        f"paper_{papers[0].pk}": pdf(),
-        f"paper_{papers[1].pk}": pdf("b.pdf"),
-    }
-    response = client.post("/can-bo/tiep-nhan/tai-quay/", data)
+    ok = client.post(counter, step2 | {f"paper_{papers[1].pk}": pdf("b.pdf")})
+    assert ok.status_code == 302 and "buoc=xem-lai" in ok["Location"]
+    review = client.get(ok["Location"]).content.decode()
+    assert "Trần Văn Quầy" in review and "001090012345" in review and "b.pdf" in review
+    response = client.post(counter, {"thu_tuc": world.procedure.code, "step": "xem-lai", "draft": draft.pk})
     d = Dossier.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/can-bo/ho-so/{d.code}/"
-    assert d.channel == "counter" and d.status == Status.PROCESSING
+    assert d.channel == "counter" and d.status == Status.PROCESSING and d.applicant_name == "Trần Văn Quầy"
+    assert d.attachments.filter(kind="paper").count() == 2
     assert all(a.digitised for a in d.attachments.filter(kind="paper"))
 
 

@@ -377,29 +377,49 @@ def test_the_supplement_form_shows_each_reason_with_its_upload_and_keeps_files(c
 def test_counter_reception_keeps_scanned_papers_after_an_error(client, world):
     client.force_login(world.reception)
     first, second = papers(world)
-    data = {
-        "thu_tuc": world.procedure.code,
-        "agency": world.agency.pk,
-        "applicant_name": "Trần Văn Quầy",
-        "applicant_pin": "123",
-        f"paper_{first.pk}": upload("quet-to-khai.pdf"),
-        f"paper_{second.pk}": upload("quet-chung-sinh.pdf"),
-    }
-    bad = client.post("/can-bo/tiep-nhan/tai-quay/", data)
+    counter = "/can-bo/tiep-nhan/tai-quay/"
+    code = world.procedure.code
+    applicant = {"applicant_name": "Trần Văn Quầy", "applicant_pin": "001090012345"}
+    step1 = client.post(
+        counter, {"thu_tuc": code, "step": "nguoi-nop", "agency": world.agency.pk} | applicant
+    )
+    assert step1.status_code == 302
+    draft = Draft.objects.get(kind="dossier.counter")
+    # one scanned paper refused (not a PDF): the other is kept, the error is next to the refused one
+    bad = client.post(
+        counter,
+        {
+            "thu_tuc": code,
+            "step": "giay-to",
+            "draft": draft.pk,
+            f"paper_{first.pk}": upload("quet-to-khai.pdf"),
+            f"paper_{second.pk}": SimpleUploadedFile(
+                "quet.pdf", b"not a pdf", content_type="application/pdf"
+            ),
+        },
+    )
     assert bad.status_code == 422
     page = bad.content.decode()
-    assert "Số định danh cá nhân gồm đúng 12 chữ số." in page
-    assert "quet-to-khai.pdf" in page and "quet-chung-sinh.pdf" in page and "Đã đính kèm" in page
-    draft = Draft.objects.get(kind="dossier.counter")
-    fixed = {
-        "thu_tuc": world.procedure.code,
-        "agency": world.agency.pk,
-        "draft": draft.pk,
-        "applicant_name": "Trần Văn Quầy",
-        "applicant_pin": "001090012345",
-    }
-    ok = client.post("/can-bo/tiep-nhan/tai-quay/", fixed)
+    assert "quet-to-khai.pdf" in page and "Đã đính kèm" in page and "has-error" in page
+    ok = client.post(
+        counter,
+        {
+            "thu_tuc": code,
+            "step": "giay-to",
+            "draft": draft.pk,
+            f"paper_{second.pk}": upload("quet-chung-sinh.pdf"),
+        },
+    )
     assert ok.status_code == 302
+    # the review finds the applicant wrong after all (saved before a rule changed, say): nothing lost
+    drafts.save(draft, data={"applicant": {"name": "Trần Văn Quầy", "pin": "123"}})
+    refused = client.post(counter, {"thu_tuc": code, "step": "xem-lai", "draft": draft.pk})
+    assert refused.status_code == 422
+    assert "Số định danh cá nhân gồm đúng 12 chữ số." in refused.content.decode()
+    assert "quet-to-khai.pdf" in refused.content.decode()
+    drafts.save(draft, data={"applicant": {"name": "Trần Văn Quầy", "pin": "001090012345"}})
+    done = client.post(counter, {"thu_tuc": code, "step": "xem-lai", "draft": draft.pk})
+    assert done.status_code == 302
     d = Dossier.objects.get()
     assert sorted(d.attachments.filter(kind="paper").values_list("original_name", flat=True)) == [
         "quet-chung-sinh.pdf",
@@ -407,8 +427,11 @@ def test_counter_reception_keeps_scanned_papers_after_an_error(client, world):
     ]
     # another officer cannot use that (now gone) draft, and a new walk-in starts empty
     assert not Draft.objects.exists()
-    fresh = client.get("/can-bo/tiep-nhan/tai-quay/", {"thu_tuc": world.procedure.code}).content.decode()
-    assert "Đã đính kèm" not in fresh
+    fresh = client.get(counter, {"thu_tuc": code}).content.decode()
+    assert "Đã đính kèm" not in fresh and "Bước 1/3" in fresh
+    other = factories.official(role="reception", agency=world.agency, username="motcua2")
+    client.force_login(other)
+    assert client.get(counter, {"thu_tuc": code, "ban_nhap": draft.pk, "buoc": "giay-to"}).status_code == 404
 
 
 def test_ticking_remove_drops_an_attached_file_and_the_paper_is_asked_again(client, world):

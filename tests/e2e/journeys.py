@@ -85,6 +85,8 @@ def make_world(*, civil: bool = False) -> World:
     reception.full_name = "Lê Thị Một Cửa"
     reception.save()
     specialist = factories.official(role="specialist", agency=agency, username="chuyenvien")
+    specialist.full_name = "Trần Văn Chuyên"
+    specialist.save()
     leader = factories.official(role="leader", agency=agency, username="lanhdao")
     leader.full_name = "Phạm Văn Lãnh Đạo"
     leader.save()

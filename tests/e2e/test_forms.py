@@ -113,28 +113,49 @@ def test_a_verified_citizen_registers_a_birth_with_the_e_form_and_no_identity_pa
     assert [a.paper.kind for a in d.attachments.select_related("paper")] == ["birth"]
 
 
-def test_counter_reception_keeps_scanned_papers_after_an_error(page_for, shot, tmp_path):
+@pytest.mark.parametrize("screen", SCREENS)
+def test_counter_reception_is_stepped_and_keeps_scanned_papers_after_an_error(
+    page_for, shot, tmp_path, screen
+):
     world = make_world()
-    page = page_for(viewport=SCREENS["desktop"])
+    page = page_for(viewport=SCREENS[screen])
     sign_in(page, world.reception, "/can-bo/tiep-nhan/")
     page.goto(f"/can-bo/tiep-nhan/tai-quay/?thu_tuc={world.procedure.code}")
+    expect(page.locator(".wizard-steps")).to_contain_text("Bước 1/3")
     page.get_by_label(re.compile("^Họ và tên")).fill("Trần Văn Quầy")
     page.get_by_label(re.compile("^Số định danh")).fill("123")
+    next_step(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.get_by_label(re.compile("^Họ và tên"))).to_have_value("Trần Văn Quầy")
+    fits(page)
+    shot(page, f"forms-8-counter-applicant-error-{screen}")
+    page.get_by_label(re.compile("^Số định danh")).fill("001090012345")
+    next_step(page)
+
+    # Step 2: only one paper scanned — the error is next to the other, the scan is kept.
+    expect(page.locator(".wizard-steps")).to_contain_text("Bước 2/3")
     page.get_by_label(re.compile("^Tờ khai đăng ký khai sinh")).set_input_files(
         pdf(tmp_path, "quet-to-khai.pdf")
     )
-    page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(pdf(tmp_path, "quet-chung-sinh.pdf"))
-    page.locator("summary", has_text="Tiếp nhận hồ sơ").click()
-    page.get_by_role("button", name="Xác nhận tiếp nhận").click()
+    next_step(page)
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Đã đính kèm quet-to-khai.pdf")
-    expect(page.locator("main")).to_contain_text("Đã đính kèm quet-chung-sinh.pdf")
+    expect(page.locator(".slot.has-error")).to_contain_text("Giấy chứng sinh")
     fits(page)
-    shot(page, "forms-8-counter-error-desktop")
-    page.get_by_label(re.compile("^Số định danh")).fill("001090012345")
-    page.locator("summary", has_text="Tiếp nhận hồ sơ").click()
+    shot(page, f"forms-8-counter-papers-error-{screen}")
+    page.get_by_label(re.compile("^Giấy chứng sinh")).set_input_files(pdf(tmp_path, "quet-chung-sinh.pdf"))
+    next_step(page)
+
+    # Step 3: review, then receive.
+    main = page.locator("main")
+    expect(main).to_contain_text("Trần Văn Quầy")
+    expect(main).to_contain_text("quet-to-khai.pdf")
+    expect(main).to_contain_text("quet-chung-sinh.pdf")
+    fits(page)
+    shot(page, f"forms-8-counter-review-{screen}")
     page.get_by_role("button", name="Xác nhận tiếp nhận").click()
-    expect(page.locator("main")).to_contain_text("Đã tiếp nhận hồ sơ")
+    expect(page.locator(".messages")).to_contain_text("Đã tiếp nhận hồ sơ")
     assert Dossier.objects.get().attachments.filter(kind="paper").count() == 2
 
 

@@ -130,7 +130,7 @@ def test_j2_officers_process_and_the_citizen_verifies_the_signed_result(page_for
     expect(leader.locator("main")).to_contain_text(d.code)
     shot(leader, "j2-3-signing-queue")
     leader.get_by_role("link", name="Xem dự thảo và ký số").first.click()
-    expect(leader.locator("figure.sign-preview img")).to_be_visible()
+    expect(leader.locator("figure.sign-preview img")).to_be_visible(timeout=60_000)  # rendered on demand
     leader.get_by_label("Tôi đã xem dự thảo kết quả và đồng ý phê duyệt, ký số.").check()
     leader.get_by_role("button", name="Xác nhận: Phê duyệt và ký số").click()
     expect(leader.locator(".messages")).to_contain_text("đã thực hiện")

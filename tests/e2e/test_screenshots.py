@@ -2,7 +2,8 @@
 
     THUDO_SCREENSHOTS=docs/screenshots pytest -p no:randomly tests/e2e/test_screenshots.py
 
-writes them (PNG, 256 colours, phone pages cut at a few screens) where the README links them;
+writes them (PNG, 256 colours, phone pages cut at a few screens) where the README links them,
+with the first page of the signed result (``15-signed-result-paper.png``);
 without the variable they go to the e2e shots folder. Every page shot must also pass the page
 audit (no sideways scroll, no CSP error, axe clean), so the pictures show pages that work.
 """
@@ -18,11 +19,14 @@ from django.db import connection
 from django.test import override_settings
 from PIL import Image
 
+from tests import factories
 from tests.e2e.audit import problems, watch_console
 from tests.e2e.browsing import context_as
 from tests.e2e.conftest import SHOTS
 from tests.e2e.journeys import make_world, submit_online
+from thudo.core.models import Scheme, UnitLevel
 from thudo.dossiers import actions
+from thudo.signing.papers import first_page_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,10 +35,20 @@ PHONE_MAX_HEIGHT = 844 * 3  # a phone shot shows the first three screens
 
 
 def _city():
-    """The journeys' small city with three dossiers: one just submitted, one being processed,
-    one with a signed result (built in a thread of its own: pyHanko's signing runs an asyncio
-    loop, which cannot run in the thread where Playwright's loop runs)."""
+    """The journeys' small city with four dossiers: one just submitted, one being processed,
+    one with a signed result, one waiting for the leader's signature (built in a thread of its
+    own: pyHanko's signing runs an asyncio loop, which cannot run in the thread where
+    Playwright's loop runs)."""
     world = make_world()
+    # the units page finds the 2025 ward and the legacy district and ward by the same words
+    factories.UnitFactory(code="00070", name="Phường Hoàn Kiếm", division_type="phường")
+    legacy = {"scheme": Scheme.LEGACY}
+    district = factories.UnitFactory(
+        **legacy, code="002", name="Quận Hoàn Kiếm", division_type="quận", level=UnitLevel.DISTRICT
+    )
+    factories.UnitFactory(
+        **legacy, code="00037", name="Phường Hàng Bạc", division_type="phường", parent=district
+    )
     waiting = submit_online(world)
     processing = submit_online(world)
     actions.receive(processing, by=world.reception)
@@ -43,6 +57,10 @@ def _city():
     actions.forward(done, by=world.reception)  # each step by the holder of its role
     actions.forward(done, by=world.specialist)
     actions.approve_and_sign(done, by=world.leader)
+    to_sign = submit_online(world)  # the leader's signing queue is not empty
+    actions.receive(to_sign, by=world.reception)
+    actions.forward(to_sign, by=world.reception)
+    actions.forward(to_sign, by=world.specialist)
     connection.close()
     return world, waiting, processing, done
 
@@ -83,7 +101,8 @@ def test_screenshots_of_the_main_pages(browser, live_server, tmp_path):
         override_settings(DATA_DIR=tmp_path, MEDIA_ROOT=tmp_path / "media", THUDO_REQUIRE_2FA=False),
         ThreadPoolExecutor(1) as pool,
     ):
-        pages = _pages(*pool.submit(_city).result())
+        city = pool.submit(_city).result()
+        pages, done = _pages(*city), city[3]
         found = []
         for kind, viewport in WIDTHS.items():
             contexts: dict = {}
@@ -102,4 +121,7 @@ def test_screenshots_of_the_main_pages(browser, live_server, tmp_path):
                 page.close()
             for context in contexts.values():
                 context.close()
+        paper = out / "15-signed-result-paper.png"
+        paper.write_bytes(first_page_png(done.results.get().file.read(), width_px=900))
+        _save(paper, phone=False)
     assert not found, "\n".join(found)

@@ -18,7 +18,7 @@ from thudo.core.context import public_base_url
 from thudo.core.management.commands.demo import Command as DemoCommand
 from thudo.dossiers import actions
 from thudo.signing import pki
-from thudo.signing.actions import sign_pdf, signature_place
+from thudo.signing.actions import CORNER_MARGIN_MM, corner_place, sign_pdf, signature_place
 from thudo.signing.papers import render_paper
 from thudo.signing.verify import verify_pdf
 
@@ -107,10 +107,34 @@ def test_a_paper_keeps_an_empty_signature_box_that_the_first_signature_fills(db)
     assert report.intact and report.trusted and len(report.signatures) == 2
 
 
-def test_an_uploaded_pdf_without_a_signature_box_is_signed_invisibly(db):
+def test_an_uploaded_pdf_gets_the_visible_signature_at_the_bottom_right_of_its_first_page(db):
+    user, _credential = leader_with_certificate(full_name="Lê Quang Huy", title="Chủ tịch")
+    uploaded = pdf_bytes("tải lên")  # an A4 page (595 × 842 pt) without a signature box
+    assert signature_place(uploaded) is None
+    page, (x1, y1, x2, y2) = corner_place(uploaded)
+    margin = CORNER_MARGIN_MM * 72 / 25.4
+    assert page == 0 and round(x2) == round(595 - margin) and round(y1) == round(margin)
+    signed = sign_pdf(uploaded, signer=user, reason="Phê duyệt")
+    text = first_page_text(signed)
+    assert "Ký bởi: Lê Quang Huy" in text and "Chức vụ: Chủ tịch" in text and "Thời gian ký:" in text
+    report = verify_pdf(signed)
+    assert report.intact and report.trusted, report.problems
+    # the widget of the signature field sits over the drawn block
+    widget = PdfReader(io.BytesIO(signed)).pages[0]["/Annots"][0].get_object()
+    assert [round(float(v)) for v in widget["/Rect"]] == [round(v) for v in (x1, y1, x2, y2)]
+
+
+def test_a_turned_or_tiny_uploaded_page_is_signed_invisibly(db):
+    from pypdf import PdfWriter
+
     user, _credential = leader_with_certificate()
-    signed = sign_pdf(pdf_bytes("tải lên"), signer=user, reason="Phê duyệt")
-    assert signature_place(pdf_bytes()) is None and verify_pdf(signed).intact
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=120)  # smaller than the block and its margins
+    out = io.BytesIO()
+    writer.write(out)
+    assert corner_place(out.getvalue()) is None
+    signed = sign_pdf(out.getvalue(), signer=user, reason="Phê duyệt")
+    assert "Ký bởi" not in first_page_text(signed) and verify_pdf(signed).intact
 
 
 def test_the_public_address_comes_from_the_setting_else_the_request(client, world):

@@ -71,7 +71,7 @@ COMPONENTS = {
     "ol.timeline": "dossiers/templates/dossiers/_timeline.html",
     "figure.qr": "dossiers/templates/dossiers/receipt.html",
     "details.card > summary": "dossiers/templates/dossiers/detail.html",
-    "summary.button": "dossiers/templates/dossiers/counter.html",
+    ".wizard-buttons": "dossiers/templates/dossiers/counter_xem_lai.html",
     ".receipt-main": "dossiers/templates/dossiers/receipt.html",
     "label.choice": "dossiers/templates/dossiers/_field.html",
     "ul.backup-codes": "security/templates/security/backup_codes.html",

@@ -128,23 +128,27 @@ def clean_note(text: str) -> str:
     return " ".join((text or "").split())[:1000]
 
 
-class CounterForm(PapersMixin, ApplicantForm):
-    """Tiếp nhận tại quầy: an officer enters a walk-in applicant's dossier. Every paper received is
-    digitised at intake (Decree 118/2025/NĐ-CP; Circular 01/2023/TT-VPCP)."""
+class CounterPapersForm(PapersMixin, forms.Form):
+    """Tiếp nhận tại quầy, step "số hóa giấy tờ": one upload per paper of the procedure. Every
+    paper received is digitised at intake (Decree 118/2025/NĐ-CP; Circular 01/2023/TT-VPCP)."""
 
     def __init__(self, *args, papers, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_paper_fields(papers)
 
-    def check_stored(self, covered: Collection[int], refused: dict[int, str]) -> None:
+    def check_stored(
+        self, covered: Collection[int], refused: dict[int, str], *, mandatory: bool = True
+    ) -> None:
         """Errors next to each paper, from the papers with a file kept in the draft (``covered``,
         paper ids) and the files just refused (``{paper id: message}``): the files themselves
-        never go through the form. Completeness is the actions' one rule (``papers.missing``)."""
+        never go through the form. Completeness is the actions' one rule (``papers.missing``);
+        ``mandatory=False`` (going back a step) reports only the refused files."""
         for paper in self.papers:
             if paper.pk in refused:
                 self.add_error(f"paper_{paper.pk}", refused[paper.pk])
-        for paper in paper_rules.missing(self.papers, covered=covered, not_asked=refused):
-            self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
+        if mandatory:
+            for paper in paper_rules.missing(self.papers, covered=covered, not_asked=refused):
+                self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
 
 
 class LookupForm(forms.Form):

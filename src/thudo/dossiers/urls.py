@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from thudo.dossiers import views, views_submit
+from thudo.dossiers import views, views_counter, views_submit
 
 app_name = "dossiers"
 
@@ -28,7 +28,7 @@ urlpatterns = [
     path("tra-cuu/<str:code>/", views.lookup_detail, name="lookup_detail"),
     # officials' workspace
     path("can-bo/tiep-nhan/", views.reception, name="reception"),
-    path("can-bo/tiep-nhan/tai-quay/", views.counter, name="counter"),
+    path("can-bo/tiep-nhan/tai-quay/", views_counter.counter, name="counter"),
     path("can-bo/ho-so/", views.work_queue, name="work_queue"),
     path("can-bo/ho-so/<str:code>/", views.work_detail, name="work_detail"),
     re_path(

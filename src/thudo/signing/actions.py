@@ -58,16 +58,46 @@ def signature_place(pdf: bytes) -> tuple[int, tuple[float, float, float, float]]
     return page, (left, top - height, left + width, top)
 
 
+#: Distance of the visible signature from the right and bottom edges of the first page of a PDF
+#: that keeps no signature box (an uploaded result), in millimetres.
+CORNER_MARGIN_MM = 12
+
+
+def corner_place(pdf: bytes) -> tuple[int, tuple[float, float, float, float]] | None:
+    """(0, box) at the bottom right of the first page, :data:`CORNER_MARGIN_MM` inside its
+    visible area, for a PDF without a signature box (an uploaded result); ``None`` when the file
+    is unreadable, the page is turned (``/Rotate``) or too small to hold the block."""
+    from pypdf import PdfReader
+
+    try:
+        first = PdfReader(io.BytesIO(pdf)).pages[0]
+        if int(first.get("/Rotate", 0) or 0) % 360:
+            return None
+        box = first.cropbox
+        left, bottom, right, top = (float(v) for v in (box.left, box.bottom, box.right, box.top))
+    except Exception:
+        return None
+    width, height = (v * MM for v in papers.STAMP_MM)
+    margin = CORNER_MARGIN_MM * MM
+    if right - left < width + 2 * margin or top - bottom < height + 2 * margin:
+        return None
+    x2, y1 = right - margin, bottom + margin
+    return 0, (x2 - width, y1, x2, y1 + height)
+
+
 def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội", pin: str | None = None) -> bytes:
     """Sign ``pdf`` with ``signer``'s active credential (PAdES B-B: SHA-256, certificate chain
     embedded, signing time in the signature). Returns the signed bytes (an incremental update;
     earlier signatures stay valid). ``pin``: the PKCS#11 token's PIN typed by the signer.
 
-    The first signature of a paper rendered by :mod:`thudo.signing.papers` is visible: its
-    signature block receives the signer's name, title, agency and signing time, drawn on the page
-    in the same revision as the signature (so the signature covers it and any reader, printer or
-    text extractor sees it), with the signature field's widget over it. Later signatures, and
-    PDFs without the block, are invisible."""
+    The first signature is visible: the signer's name, title, agency and signing time are drawn
+    on the page in the same revision as the signature (so the signature covers it and any reader,
+    printer or text extractor sees it), with the signature field's widget over it — in the empty
+    box of the signature block of a paper rendered by :mod:`thudo.signing.papers`, else (an
+    uploaded result) at the bottom right of the first page, on a white ground over whatever is
+    printed there (:func:`corner_place`). Later signatures are invisible (drawing on the page
+    after a first signature would count as a change to the signed document), and so is a
+    signature on a turned or tiny first page."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import BoxConstraints
     from pyhanko.sign import fields, signers
@@ -81,7 +111,9 @@ def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội", pi
         raise InvalidInput(_("Tệp không phải PDF hợp lệ."), fields={"pdf": _("Không phải PDF.")})
     reader = _reader(pdf)
     field_name = f"Signature{len(reader.embedded_signatures) + 1}"
-    place = signature_place(pdf) if not reader.embedded_signatures else None
+    place = None
+    if not reader.embedded_signatures:
+        place = signature_place(pdf) or corner_place(pdf)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     name = signer.full_name or signer.get_username()
     meta = signers.PdfSignatureMetadata(
@@ -109,6 +141,7 @@ def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội", pi
             stamp = StaticStampStyle.from_pdf_file(stamp_file.name, border_width=0).create_stamp(
                 writer, BoxConstraints(width=box[2] - box[0], height=box[3] - box[1]), {}
             )
+            _ensure_contents(writer, page)
             stamp.apply(page, box[0], box[1])
             options = {
                 "new_field_spec": fields.SigFieldSpec(
@@ -132,6 +165,24 @@ def sign_pdf(pdf: bytes, *, signer, reason: str, location: str = "Hà Nội", pi
             },
         )
     return signed
+
+
+def _ensure_contents(writer, page: int) -> None:
+    """Give a page without content (a blank page, allowed by the PDF standard) an empty content
+    array and resources, so that pyHanko can add the visible signature to it."""
+    from pyhanko.pdf_utils import generic
+
+    page_ref, resources = writer.find_page_for_modification(page)  # resources may be inherited
+    page_obj = page_ref.get_object()
+    changed = False
+    if "/Contents" not in page_obj:
+        page_obj[generic.pdf_name("/Contents")] = writer.add_object(generic.ArrayObject())
+        changed = True
+    if resources is None:
+        page_obj[generic.pdf_name("/Resources")] = generic.DictionaryObject()
+        changed = True
+    if changed:
+        writer.mark_update(page_ref)
 
 
 def _signing_time(pdf: bytes):
