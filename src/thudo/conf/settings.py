@@ -153,6 +153,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: compiling a plan costs seconds on a small machine and never paid off for these
     # queries (the monthly KPI query spent 2.1 of its 2.7 s compiling, bench/README.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read replica (issue 15): a PostgreSQL hot standby that serves the read-only public pages
+# (lookup, published ranking, KPI, open data) through thudo.core.replica; writes, and a
+# browser's reads for THUDO_REPLICA_PIN_SECONDS after it wrote, stay on the primary.
+REPLICA_URL = os.environ.get("THUDO_REPLICA_URL", "").strip()
+REPLICA_PIN_SECONDS = int(os.environ.get("THUDO_REPLICA_PIN_SECONDS", "10"))
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test database has no standby
+    DATABASE_ROUTERS = ["thudo.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background work (django.tasks + django-tasks-db) -------------------------------------------
@@ -245,6 +255,36 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Object storage (issue 15, ADR "object storage"): with THUDO_S3_BUCKET set, uploaded files, papers
+# and results live in an S3-compatible bucket shared by every app server (django-storages);
+# without it, on the local disk under MEDIA_ROOT. Files are private: every download is streamed
+# through the application after its permission check, never linked to the bucket.
+S3 = {
+    "BUCKET": os.environ.get("THUDO_S3_BUCKET", "").strip(),
+    "ENDPOINT_URL": os.environ.get("THUDO_S3_ENDPOINT_URL", "").strip(),
+    "REGION": os.environ.get("THUDO_S3_REGION", "").strip(),
+    "ACCESS_KEY_ID": os.environ.get("THUDO_S3_ACCESS_KEY_ID", ""),
+    "SECRET_ACCESS_KEY": os.environ.get("THUDO_S3_SECRET_ACCESS_KEY", ""),
+    "PREFIX": os.environ.get("THUDO_S3_PREFIX", "").strip().strip("/"),
+    "ADDRESSING_STYLE": os.environ.get("THUDO_S3_ADDRESSING_STYLE", "path").strip(),
+}
+if S3["BUCKET"]:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3["BUCKET"],
+            "endpoint_url": S3["ENDPOINT_URL"] or None,
+            "region_name": S3["REGION"] or None,
+            "access_key": S3["ACCESS_KEY_ID"] or None,
+            "secret_key": S3["SECRET_ACCESS_KEY"] or None,
+            "location": S3["PREFIX"],
+            "addressing_style": S3["ADDRESSING_STYLE"] or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # upload paths are random; never replace a stored paper
+            "querystring_auth": True,  # a URL to the bucket is never public ...
+            "querystring_expire": 60,  # ... and only short-lived (the app streams files anyway)
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -6,7 +6,8 @@ is built from ``django.conf.settings`` on every call (a handful of dictionary lo
 ``override_settings`` and pytest-django's ``settings`` fixture keep working in tests.
 
 Every field is documented in docs/operations.md ("Settings"); every secret comes from the
-environment only (``THUDO_*_TOKEN``, ``THUDO_SIGNING_KEY_SECRET``, ``THUDO_SECRET_KEY``).
+environment only (``THUDO_*_TOKEN``, ``THUDO_SIGNING_KEY_SECRET``, ``THUDO_SECRET_KEY``,
+``THUDO_S3_SECRET_ACCESS_KEY``).
 """
 
 from __future__ import annotations
@@ -50,11 +51,20 @@ class Config:
     notify_webhook_token: str
     # Several app servers: the shared cache ("" = local memory, one process's own).
     cache_url: str
+    # Object storage: an S3-compatible bucket for uploaded files ("" = the local disk, MEDIA_ROOT).
+    s3_bucket: str
+    s3_endpoint_url: str  # "" = AWS itself
+    s3_prefix: str  # a folder inside the bucket ("" = its root)
     # Security.
     require_2fa: bool
     rate_lookup: str | None  # "30/min"; None = no limit (thudo.core.throttling)
     rate_anonymous_api: str | None
     trusted_proxies: tuple[Network, ...]
+
+    @property
+    def object_storage(self) -> str:
+        """``"s3"`` when uploaded files live in a bucket, ``"local"`` on the local disk."""
+        return "s3" if self.s3_bucket else "local"
 
     def gateway_url(self, channel_setting: str) -> str:
         """A notification channel's URL or token by its setting name (``"SMS_GATEWAY_URL"``)."""
@@ -80,6 +90,7 @@ def parse_networks(values: Any) -> tuple[Network, ...]:
 def config() -> Config:
     """The current settings as a :class:`Config`."""
     raw: dict[str, Any] = getattr(settings, "THUDO", None) or {}
+    s3: dict[str, Any] = getattr(settings, "S3", None) or {}
     return Config(
         province_code=str(raw.get("PROVINCE_CODE", "01")),
         agency_code_suffix=str(raw.get("AGENCY_CODE_SUFFIX", "H26")),
@@ -102,6 +113,9 @@ def config() -> Config:
         notify_webhook_url=str(raw.get("NOTIFY_WEBHOOK_URL") or ""),
         notify_webhook_token=str(raw.get("NOTIFY_WEBHOOK_TOKEN") or ""),
         cache_url=str(getattr(settings, "CACHE_URL", "") or ""),
+        s3_bucket=str(s3.get("BUCKET") or ""),
+        s3_endpoint_url=str(s3.get("ENDPOINT_URL") or ""),
+        s3_prefix=str(s3.get("PREFIX") or ""),
         rate_lookup=raw.get("RATE_LOOKUP") or None,
         rate_anonymous_api=raw.get("RATE_ANONYMOUS_API") or None,
         require_2fa=bool(getattr(settings, "THUDO_REQUIRE_2FA", False)),
