@@ -13,6 +13,8 @@ THUDO_RATE_LOOKUP    rate of public lookups by code and secret per client addres
 THUDO_RATE_ANONYMOUS_API  rate of API calls without sign-in per client address (default 300/min);
                      "off" disables a limit
 THUDO_CACHE_URL      redis://... for a cache shared by several app servers (default: local memory)
+THUDO_REPLICA_URL    postgres://... of a read replica for the read-only public pages (default: none)
+THUDO_S3_*           an S3-compatible bucket for uploaded files (default: the local disk)
 
 Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
 """
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "thudo.core.middleware.BearerTokenMiddleware",
     "thudo.core.middleware.RequestContextMiddleware",
+    "thudo.core.replica.ReplicaPinMiddleware",
     "thudo.security.middleware.OfficialSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

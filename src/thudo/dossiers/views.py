@@ -29,6 +29,7 @@ from thudo.core import eform, permissions
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, InvalidInput, NotFound
 from thudo.core.models import Agency, User
+from thudo.core.replica import reads_from_replica
 from thudo.core.workcalendar import timeliness
 from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
@@ -421,6 +422,7 @@ LOOKUPS = "dossier_lookups"
 LOOKUPS_KEPT = 10
 
 
+@reads_from_replica
 def lookup(request):
     """Tra cứu hồ sơ by code and secret, without signing in. The form is posted; on success the
     person is sent to the dossier's public page, whose address holds only the code."""
@@ -441,6 +443,7 @@ def lookup(request):
     return render(request, "dossiers/lookup.html", {"form": form})
 
 
+@reads_from_replica
 def lookup_detail(request, code: str):
     """The public page of a dossier, reached from the QR code on the receipt (``?s=`` secret) or
     from the lookup form (the secret the person typed, kept in the session)."""
