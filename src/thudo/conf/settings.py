@@ -2,7 +2,8 @@
 
 THUDO_DATA_DIR       where the embedded database, uploaded files and the generated secret live (./var)
 THUDO_DATABASE_URL   database URL; default: SQLite file in the data dir; ``postgres://...`` for PostgreSQL
-THUDO_SECRET_KEY     secret key; if unset, generated once and kept in the data dir (never in the repo)
+THUDO_SECRET_KEY     secret key; required in production (THUDO_HTTPS, or a shared cache, bucket or
+                     replica); elsewhere, if unset, generated once into the data dir (never in the repo)
 THUDO_DEBUG          "1"/"true" for development
 THUDO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 THUDO_HTTPS          "1" when served behind HTTPS: secure cookies, HSTS, SSL redirect
@@ -40,10 +41,33 @@ def env_bool(name: str, default: bool = False) -> bool:
 DATA_DIR = Path(os.environ.get("THUDO_DATA_DIR", "var")).resolve()
 
 
+def _production_without_secret() -> str:
+    """Why this deployment must be given THUDO_SECRET_KEY ("" = it may generate one)."""
+    if env_bool("THUDO_DEBUG"):
+        return ""
+    if env_bool("THUDO_HTTPS"):
+        return "THUDO_HTTPS is on (production)"
+    for name in ("THUDO_CACHE_URL", "THUDO_S3_BUCKET", "THUDO_REPLICA_URL"):
+        if os.environ.get(name, "").strip():
+            return f"{name} is set (several app servers)"
+    return ""
+
+
 def _secret_key() -> str:
     key = os.environ.get("THUDO_SECRET_KEY")
     if key:
         return key
+    # A key generated into one server's data directory differs on every server: sessions,
+    # password-reset links and signing-key passphrases would work on one of them only.
+    if why := _production_without_secret():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"THUDO_SECRET_KEY is not set, and {why}: refusing to start. Give every app server, "
+            "worker and scheduled command the same secret, e.g. THUDO_SECRET_KEY=$(python -c "
+            "'import secrets; print(secrets.token_urlsafe(64))') kept in your secret store "
+            "(docs/operations.md, \"Secrets and keys\")."
+        )
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
