@@ -372,6 +372,9 @@ THUDO = {
     "POPULATION_REGISTRY_TOKEN": os.environ.get("THUDO_POPULATION_REGISTRY_TOKEN", ""),
     "POPULATION_REGISTRY_TIMEOUT": float(os.environ.get("THUDO_POPULATION_REGISTRY_TIMEOUT", "5")),
     "SIGNING_TRUST_ROOTS": [p for p in os.environ.get("THUDO_SIGNING_TRUST_ROOTS", "").split(",") if p],
+    # Where the signing keys' encrypted PKCS#12 files are: "local" (DATA_DIR/pki) or "shared" (pki/
+    # in the file storage every server uses); default "shared" with an S3 bucket, else "local".
+    "SIGNING_KEY_STORE": os.environ.get("THUDO_SIGNING_KEY_STORE", ""),
     "SMS_GATEWAY_URL": os.environ.get("THUDO_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": os.environ.get("THUDO_SMS_GATEWAY_TOKEN", ""),
     "ZALO_ZNS_URL": os.environ.get("THUDO_ZALO_ZNS_URL", ""),

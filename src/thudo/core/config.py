@@ -42,6 +42,7 @@ class Config:
     # Signing.
     signing_trust_roots: tuple[str, ...]
     signing_key_secret: str
+    signing_key_store: str  # "local" (DATA_DIR/pki) or "shared" (pki/ in the default file storage)
     # Notifications: gateway URL and bearer token per HTTP channel ("" = channel off).
     sms_gateway_url: str
     sms_gateway_token: str
@@ -87,6 +88,13 @@ def parse_networks(values: Any) -> tuple[Network, ...]:
     return tuple(out)
 
 
+def _key_store(value: Any, bucket: bool) -> str:
+    store = str(value or "").strip().lower() or ("shared" if bucket else "local")
+    if store not in {"local", "shared"}:
+        raise ImproperlyConfigured(f"THUDO_SIGNING_KEY_STORE: {value!r} is neither 'local' nor 'shared'")
+    return store
+
+
 def config() -> Config:
     """The current settings as a :class:`Config`."""
     raw: dict[str, Any] = getattr(settings, "THUDO", None) or {}
@@ -106,6 +114,7 @@ def config() -> Config:
         population_registry_timeout=float(raw.get("POPULATION_REGISTRY_TIMEOUT") or 5),
         signing_trust_roots=tuple(str(p) for p in raw.get("SIGNING_TRUST_ROOTS") or ()),
         signing_key_secret=str(getattr(settings, "SIGNING_KEY_SECRET", None) or settings.SECRET_KEY),
+        signing_key_store=_key_store(raw.get("SIGNING_KEY_STORE"), bool(s3.get("BUCKET"))),
         sms_gateway_url=str(raw.get("SMS_GATEWAY_URL") or ""),
         sms_gateway_token=str(raw.get("SMS_GATEWAY_TOKEN") or ""),
         zalo_zns_url=str(raw.get("ZALO_ZNS_URL") or ""),
