@@ -26,6 +26,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Model
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 REPLICA = "replica"
 PIN_COOKIE = "thudo_primary"
@@ -50,7 +53,7 @@ def pin_seconds() -> int:
     return int(getattr(settings, "REPLICA_PIN_SECONDS", 10))
 
 
-def pinned(request) -> bool:
+def pinned(request: HttpRequest) -> bool:
     """Did this browser write a moment ago (its reads stay on the primary)?"""
     return PIN_COOKIE in request.COOKIES
 
@@ -59,7 +62,7 @@ def reads_from_replica(view: Callable[..., Any]) -> Callable[..., Any]:
     """Run a read-only view's queries on the replica (when there is one and the request may)."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not configured() or request.method not in SAFE_METHODS or pinned(request):
             return view(request, *args, **kwargs)
         token = _scope.set(_Scope())
@@ -78,32 +81,32 @@ def reads_from_replica(view: Callable[..., Any]) -> Callable[..., Any]:
 class ReplicaRouter:
     """Reads of a :func:`reads_from_replica` view go to ``replica``; all else to ``default``."""
 
-    def db_for_read(self, model, **hints) -> str | None:
+    def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
         scope = _scope.get()
         if scope is None or scope.wrote or connections["default"].in_atomic_block:
             return None
         return REPLICA
 
-    def db_for_write(self, model, **hints) -> str | None:
+    def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
         scope = _scope.get()
         if scope is not None:
             scope.wrote = True  # read-your-writes for the rest of this request
         return "default"
 
-    def allow_relation(self, obj1, obj2, **hints) -> bool | None:
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
         return True  # the same rows on both
 
-    def allow_migrate(self, db: str, app_label: str, **hints) -> bool | None:
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
         return db != REPLICA  # a standby is read-only; it gets the schema by replication
 
 
 class ReplicaPinMiddleware:
     """After a request that may have written, keep the browser on the primary for a few seconds."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if configured() and request.method not in SAFE_METHODS:
             response.set_cookie(
