@@ -66,7 +66,7 @@ def _secret_key() -> str:
             f"THUDO_SECRET_KEY is not set, and {why}: refusing to start. Give every app server, "
             "worker and scheduled command the same secret, e.g. THUDO_SECRET_KEY=$(python -c "
             "'import secrets; print(secrets.token_urlsafe(64))') kept in your secret store "
-            "(docs/operations.md, \"Secrets and keys\")."
+            '(docs/operations.md, "Secrets and keys").'
         )
     path = DATA_DIR / "secret_key"
     if path.exists():
