@@ -282,7 +282,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Object storage (issue 15, ADR "object storage"): with THUDO_S3_BUCKET set, uploaded files, papers
+# Object storage (issue 15, ADR 0013): with THUDO_S3_BUCKET set, uploaded files, papers
 # and results live in an S3-compatible bucket shared by every app server (django-storages);
 # without it, on the local disk under MEDIA_ROOT. Files are private: every download is streamed
 # through the application after its permission check, never linked to the bucket.
