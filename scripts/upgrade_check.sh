@@ -74,8 +74,9 @@ echo "== $FROM: thudo demo --no-serve (THUDO_DEMO_DOSSIERS=$THUDO_DEMO_DOSSIERS)
 
 echo "== upgrade to $(git rev-parse --short HEAD): migrate"
 thudo migrate --no-input
-if thudo showmigrations --plan | grep -q '^\[ \]'; then
-  echo "FATAL: migrations left unapplied after the upgrade" >&2; exit 1
+plan=$(thudo showmigrations --plan)
+if grep -q '^\[ \]' <<<"$plan"; then
+  echo "FATAL: migrations left unapplied after the upgrade:" >&2; grep '^\[ \]' <<<"$plan" >&2; exit 1
 fi
 echo "== audit_verify after the upgrade"
 thudo audit_verify
