@@ -130,11 +130,6 @@ def kpi_figures(page: str) -> dict[str, str]:
     return dict(re.findall(r'href="/kpi/don-vi/[^/]+/[^/]+/([^"]+?)/">(\d+)</a>', page))
 
 
-@pytest.mark.xfail(
-    reason="issue 16: the demo server was refused once in a full .ci/run after the merges (passed in "
-    "the full pytest run before); not diagnosed yet",
-    strict=False,
-)
 def test_thudo_demo_runs_worker_and_schedule_and_stops_cleanly(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -96,12 +96,11 @@ def test_the_pages_say_the_history_is_loading_until_it_is_done(client):
 def test_no_worker_serves_without_worker_and_schedule(monkeypatch, capsys):
     served = []
 
-    def call_command(name, *args, **options):
-        if name == "runserver":
-            served.append(args)
-            raise KeyboardInterrupt  # Ctrl-C at once
+    def serve_forever(server, *args, **kwargs):
+        served.append(server.server_address)  # bound and listening before the line is printed
+        raise KeyboardInterrupt  # Ctrl-C at once
 
-    monkeypatch.setattr(demo_command, "call_command", call_command)
+    monkeypatch.setattr(demo_command.WSGIServer, "serve_forever", serve_forever)
     monkeypatch.setattr(demosite, "load_now", lambda **kw: [])
     loaded_later = []
     monkeypatch.setattr(demosite, "load_later", lambda **kw: loaded_later.append(True))

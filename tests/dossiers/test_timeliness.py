@@ -14,6 +14,7 @@ import pytest
 from tests import factories_dossiers as fd
 from thudo.core.workcalendar import EARLY, LATE, ON_TIME, WorkingCalendar, timeliness
 from thudo.dossiers import actions, deadlines
+from thudo.dossiers import indicators as dossier_indicators
 from thudo.dossiers.models import Dossier
 from thudo.kpi import compute
 from thudo.signing import papers
@@ -102,7 +103,7 @@ def test_signed_on_the_due_day_after_the_due_moment_is_late_everywhere(w):
         d = _signed(w, d, due + timedelta(minutes=1))
     assert timeliness(d.finished_at, due) == LATE
     assert deadlines.classify(d) == LATE
-    assert not compute.is_on_time(_row(d), d.finished_at)
+    assert not dossier_indicators.is_on_time(_row(d), d.finished_at)
 
 
 def test_page_control_sheet_marks_a_step_handed_on_after_its_due_moment_late(client, w):
@@ -128,10 +129,10 @@ def test_intake_completeness_requests_do_not_make_a_dossier_late(w):
         d = _signed(w, d, at(2026, 12, 8, 9, 0))
     assert (d.completion_requests, d.supplement_count) == (2, 1)
     assert deadlines.classify(d) == EARLY
-    assert compute.is_on_time(_row(d), d.finished_at)
+    assert dossier_indicators.is_on_time(_row(d), d.finished_at)
     assert not Dossier.objects.filter(deadlines.late_q(at(2027, 1, 1, 9, 0)), pk=d.pk).exists()
     month = compute.parse_period("2026-12")[0]
-    facts = compute.facts_by_agency([w.agency.pk], month, now=at(2027, 1, 5, 9, 0))[w.agency.pk]
+    facts = dossier_indicators.facts_by_agency([w.agency.pk], month, now=at(2027, 1, 5, 9, 0))[w.agency.pk]
     assert d.pk in facts["progress.on_time"]
 
 
@@ -144,4 +145,4 @@ def test_two_supplements_while_processing_still_count_late(w):
         d = _signed(w, d, at(2026, 12, 8, 9, 0))
     assert (d.completion_requests, d.supplement_count) == (0, 2)
     assert deadlines.classify(d) == LATE
-    assert not compute.is_on_time(_row(d), d.finished_at)
+    assert not dossier_indicators.is_on_time(_row(d), d.finished_at)

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests import factories_dossiers as fd
 from thudo.dossiers import actions
+from thudo.dossiers import indicators as dossier_indicators
 from thudo.kpi import compute, seed, tasks
 from thudo.kpi.models import MonthlyAgencyCount
 
@@ -133,7 +134,7 @@ def test_a_full_rollup_keeps_a_live_refresh_that_read_after_it(monkeypatch):
     w = fd.world()
     month = compute.this_month()
     actions.receive(fd.submit(w), by=w.reception)
-    read_all = compute.facts_by_agency
+    read_all = dossier_indicators.facts_by_agency
 
     def read_then_a_live_refresh(*args, **kwargs):
         facts = read_all(*args, **kwargs)  # the full pass has read: one dossier received
@@ -143,7 +144,7 @@ def test_a_full_rollup_keeps_a_live_refresh_that_read_after_it(monkeypatch):
             tasks.refresh_agency_month.call(w.agency.pk, f"{month:%Y-%m}")
         return facts
 
-    monkeypatch.setattr(compute, "facts_by_agency", read_then_a_live_refresh)
+    monkeypatch.setattr(dossier_indicators, "facts_by_agency", read_then_a_live_refresh)
     compute.rollup(month)
     received = MonthlyAgencyCount.objects.filter(agency=w.agency, month=month, metric="online.total")
     assert received.values_list("value", flat=True).first() == 2

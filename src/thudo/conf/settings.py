@@ -20,13 +20,14 @@ THUDO_S3_*           an S3-compatible bucket for uploaded files (default: the lo
 Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
 """
 
-import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+from thudo.core.config import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -382,13 +383,9 @@ THUDO = {
     "NOTIFY_WEBHOOK_URL": os.environ.get("THUDO_NOTIFY_WEBHOOK_URL", ""),
     "NOTIFY_WEBHOOK_TOKEN": os.environ.get("THUDO_NOTIFY_WEBHOOK_TOKEN", ""),
     # Reverse proxies (IPs/CIDRs) whose X-Forwarded-For is believed; empty: the peer is the client.
-    "TRUSTED_PROXIES": [p for p in os.environ.get("THUDO_TRUSTED_PROXIES", "").split(",") if p.strip()],
+    # A list that cannot be read refuses to start (the one parser: thudo.core.config).
+    "TRUSTED_PROXIES": [str(n) for n in parse_networks(os.environ.get("THUDO_TRUSTED_PROXIES", ""))],
 }
-for _proxy in THUDO["TRUSTED_PROXIES"]:  # refuse to start with a proxy list that cannot be read
-    try:
-        ipaddress.ip_network(_proxy.strip(), strict=False)
-    except ValueError as _exc:
-        raise ValueError(f"THUDO_TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR") from _exc
 # The PKCS#12 passphrases of the signing keys derive from this (default: SECRET_KEY).
 SIGNING_KEY_SECRET = os.environ.get("THUDO_SIGNING_KEY_SECRET", "")
 

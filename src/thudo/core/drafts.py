@@ -14,18 +14,16 @@ disappear with the daily sweep (personal data is not kept longer than needed, De
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thudo.core import audit
+from thudo.core import audit, stored
 from thudo.core.config import config
 from thudo.core.errors import NotFound
 from thudo.core.models import Draft, DraftUpload
@@ -166,7 +164,7 @@ def attach(
                 _delete_rows(draft.uploads.filter(slot=slot))
             row.save()
     except BaseException:
-        _delete_file(row.file.name or "")
+        stored.delete_files([row.file.name or ""])
         raise
     return row
 
@@ -203,19 +201,5 @@ def expire(*, now: datetime | None = None) -> int:
 def _delete_rows(qs: QuerySet[DraftUpload]) -> int:
     names = [str(n) for n in qs.values_list("file", flat=True)]
     qs.delete()
-    transaction.on_commit(lambda: _delete_files(names))
+    stored.delete_after_commit(names)
     return len(names)
-
-
-def _delete_files(names: Iterable[str]) -> None:
-    for name in names:
-        _delete_file(name)
-
-
-def _delete_file(name: str) -> None:
-    if not name:
-        return
-    try:
-        default_storage.delete(name)
-    except OSError:  # pragma: no cover - the orphan sweep removes it later
-        logger.warning("could not delete draft file %s", name)

@@ -33,7 +33,8 @@ class DossiersConfig(AppConfig):
     workspace_tiles = "thudo.dossiers.views.workspace_tiles"
 
     def ready(self) -> None:
-        from thudo.core import permissions
+        from thudo.core import indicators, permissions
+        from thudo.dossiers import indicators as dossier_indicators
         from thudo.dossiers import queries
         from thudo.dossiers.models import Dossier
         from thudo.identity.queries import CITIZEN_HANDLERS
@@ -50,3 +51,5 @@ class DossiersConfig(AppConfig):
         )
         # The agencies handling a citizen's dossier may see that citizen's record.
         CITIZEN_HANDLERS.register(queries.agencies_handling_citizen)
+        # The index's dossier and procedure facts, rolled up by kpi (core.indicators).
+        indicators.SOURCES.register(dossier_indicators.SOURCE)

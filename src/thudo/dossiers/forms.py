@@ -6,10 +6,13 @@ action in :mod:`thudo.dossiers.actions` and show its :class:`~thudo.core.errors.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from thudo.core.models import Agency
+from thudo.dossiers.actions import papers as paper_rules
 from thudo.dossiers.models import PauseKind, PaymentMethod
 from thudo.dossiers.queries import REGISTER_YEARS
 
@@ -85,11 +88,10 @@ class ApplicantForm(forms.Form):
 
 
 class PapersMixin:
-    """One file input per required paper, plus (online) the choice to reuse an earlier paper."""
+    """One file input per required paper (the counter form; the online form is the guided one)."""
 
-    def add_paper_fields(self, papers, reusable=None):
+    def add_paper_fields(self, papers):
         self.papers = list(papers)
-        reusable = reusable or {}
         for paper in self.papers:
             self.fields[f"paper_{paper.pk}"] = MultipleFileField(
                 label=paper.name,
@@ -100,44 +102,6 @@ class PapersMixin:
                 ),
                 widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xlsx"}),
             )
-            choices = reusable.get(paper.pk) or []
-            if choices:
-                self.fields[f"reuse_{paper.pk}"] = forms.ChoiceField(
-                    label=_("Hoặc dùng lại giấy tờ đã nộp"),
-                    required=False,
-                    choices=[("", _("— Không dùng lại —")), *choices],
-                    error_messages=_messages(),
-                )
-
-    def paper_rows(self):
-        """(paper, file field, reuse field or None) for the template."""
-        for paper in self.papers:
-            yield (
-                paper,
-                self[f"paper_{paper.pk}"],
-                self[f"reuse_{paper.pk}"] if f"reuse_{paper.pk}" in self.fields else None,
-            )
-
-    def clean_papers(self, cleaned):
-        for paper in self.papers:
-            files = cleaned.get(f"paper_{paper.pk}") or []
-            reuse = cleaned.get(f"reuse_{paper.pk}")
-            if paper.mandatory and not files and not reuse:
-                self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
-
-    def files_by_paper(self) -> dict:
-        return {
-            paper.pk: self.cleaned_data.get(f"paper_{paper.pk}") or []
-            for paper in self.papers
-            if self.cleaned_data.get(f"paper_{paper.pk}")
-        }
-
-    def reused(self) -> dict:
-        return {
-            paper.pk: self.cleaned_data[f"reuse_{paper.pk}"]
-            for paper in self.papers
-            if self.cleaned_data.get(f"reuse_{paper.pk}")
-        }
 
 
 class AgencyStepForm(forms.Form):
@@ -172,15 +136,15 @@ class CounterForm(PapersMixin, ApplicantForm):
         super().__init__(*args, **kwargs)
         self.add_paper_fields(papers)
 
-    def check_stored(self, stored: dict, refused: dict) -> None:
-        """Errors next to each paper, from the files kept in the draft (``{slot: [...]}``) and the
-        files just refused (``{slot: message}``): the files themselves never go through the form."""
+    def check_stored(self, covered: Collection[int], refused: dict[int, str]) -> None:
+        """Errors next to each paper, from the papers with a file kept in the draft (``covered``,
+        paper ids) and the files just refused (``{paper id: message}``): the files themselves
+        never go through the form. Completeness is the actions' one rule (``papers.missing``)."""
         for paper in self.papers:
-            slot = f"paper-{paper.pk}"
-            if slot in refused:
-                self.add_error(f"paper_{paper.pk}", refused[slot])
-            elif paper.mandatory and not stored.get(slot):
-                self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
+            if paper.pk in refused:
+                self.add_error(f"paper_{paper.pk}", refused[paper.pk])
+        for paper in paper_rules.missing(self.papers, covered=covered, not_asked=refused):
+            self.add_error(f"paper_{paper.pk}", _("Giấy tờ này là bắt buộc: hãy đính kèm tệp."))
 
 
 class LookupForm(forms.Form):

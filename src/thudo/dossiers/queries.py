@@ -19,6 +19,7 @@ from thudo.core import audit, permissions, throttling
 from thudo.core.calendars import calendar_for
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, Role
+from thudo.core.workcalendar import timeliness
 from thudo.dossiers import deadlines
 from thudo.dossiers.deadlines import is_overdue, overdue_q
 from thudo.dossiers.models import (
@@ -399,3 +400,43 @@ def working_time_left(d: Dossier, now: datetime | None = None) -> timedelta | No
         return None
     now = now or timezone.now()
     return calendar_for(d.processing_agency_id).working_time_between(d.paused_since or now, d.due_at)
+
+
+def control_sheet(d: Dossier) -> list[dict]:
+    """The process control sheet (form 06): each hand-over of a step with its due and actual time.
+
+    A step's row starts with the event that put the dossier on it and ends with the next event
+    that moved it on; the event's ``step_due_at`` is the step's due moment.
+    """
+    rows: list[dict] = []
+    for e in d.events.select_related("step").order_by("seq"):
+        if (
+            rows
+            and rows[-1]["done_at"] is None
+            and e.verb in ("forward", "sign", "return", "reject", "transfer")
+        ):
+            rows[-1]["done_at"] = e.at
+            rows[-1]["by_label"] = e.by_label
+            due = rows[-1]["due_at"]
+            rows[-1]["timeliness"] = timeliness(e.at, due) if due else ""
+        if e.step_id and e.verb in (
+            "receive",
+            "create_counter",
+            "forward",
+            "supplement",
+            "resume",
+            "child_done",
+        ):
+            if rows and rows[-1]["done_at"] is None and rows[-1]["step_id"] == e.step_id:
+                continue
+            rows.append(
+                {
+                    "step_id": e.step_id,
+                    "step_name": e.step.name,
+                    "due_at": e.step_due_at,
+                    "done_at": None,
+                    "by_label": "",
+                    "timeliness": "",
+                }
+            )
+    return rows

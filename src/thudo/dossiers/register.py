@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from thudo.core.spreadsheets import xlsx_bytes
 from thudo.dossiers import deadlines
@@ -16,21 +18,21 @@ from thudo.dossiers.models import Dossier, Status
 from thudo.dossiers.transitions import status_label
 from thudo.signing.papers import render_paper
 
-# Column headings of form 07 (Vietnamese, as the form prints them).
+# Column headings of form 07 (the exported paper prints them in Vietnamese: see :func:`xlsx`).
 COLUMNS = (
-    "STT",
-    "Mã hồ sơ",
-    "Tên thủ tục hành chính",
-    "Số lượng hồ sơ (bộ)",
-    "Tên cá nhân, tổ chức",
-    "Địa chỉ, số điện thoại",
-    "Cơ quan chủ trì giải quyết",
-    "Ngày, giờ nhận hồ sơ",
-    "Hẹn trả kết quả",
-    "Chuyển hồ sơ đến cơ quan giải quyết",
-    "Nhận kết quả từ cơ quan giải quyết",
-    "Trả kết quả cho cá nhân, tổ chức",
-    "Ghi chú",
+    _("STT"),
+    _("Mã hồ sơ"),
+    _("Tên thủ tục hành chính"),
+    _("Số lượng hồ sơ (bộ)"),
+    _("Tên cá nhân, tổ chức"),
+    _("Địa chỉ, số điện thoại"),
+    _("Cơ quan chủ trì giải quyết"),
+    _("Ngày, giờ nhận hồ sơ"),
+    _("Hẹn trả kết quả"),
+    _("Chuyển hồ sơ đến cơ quan giải quyết"),
+    _("Nhận kết quả từ cơ quan giải quyết"),
+    _("Trả kết quả cho cá nhân, tổ chức"),
+    _("Ghi chú"),
 )
 RELATED = ("procedure", "processing_agency", "apology")
 
@@ -40,14 +42,17 @@ def _when(value: datetime | None) -> str:
 
 
 def period_text(start: date, end: date) -> str:
-    return f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+    return gettext("Từ ngày %(start)s đến ngày %(end)s") % {
+        "start": f"{start:%d/%m/%Y}",
+        "end": f"{end:%d/%m/%Y}",
+    }
 
 
 def _note(d: Dossier, now: datetime) -> str:
     if d.status in (Status.REJECTED, Status.WITHDRAWN):
         return status_label(d)
     late = deadlines.classify(d, now) == deadlines.LATE
-    return "Quá hạn" if late else ""
+    return gettext("Quá hạn") if late else ""
 
 
 def rows(dossiers: Iterable[Dossier], *, now: datetime | None = None) -> list[list[str | int]]:
@@ -80,18 +85,23 @@ def rows(dossiers: Iterable[Dossier], *, now: datetime | None = None) -> list[li
 
 def xlsx(agency_name: str, start: date, end: date, table: list[list]) -> bytes:
     """Form 07 as a workbook: title, agency and period, the column headings, one row per dossier
-    (written through the one export helper: no citizen's text runs as a formula)."""
-    return xlsx_bytes("SỔ THEO DÕI HỒ SƠ", f"{agency_name} — {period_text(start, end)}", COLUMNS, table)
+    (written through the one export helper: no citizen's text runs as a formula). The paper is a
+    legal form: printed in Vietnamese whatever the reader's language."""
+    with translation.override("vi"):
+        heading = f"{agency_name} — {period_text(start, end)}"
+        return xlsx_bytes(gettext("SỔ THEO DÕI HỒ SƠ"), heading, [str(c) for c in COLUMNS], table)
 
 
 def pdf(agency, start: date, end: date, table: list[list]) -> bytes:
-    """Form 07 as a PDF paper of the agency (A4 landscape)."""
+    """Form 07 as a PDF paper of the agency (A4 landscape), in Vietnamese."""
+    with translation.override("vi"):
+        period = period_text(start, end)
     return render_paper(
         "register",
         {
             "agency_name": agency.name,
             "parent_agency_name": agency.parent.name if agency.parent_id else "",
-            "period_text": period_text(start, end),
+            "period_text": period,
             "rows": table,
             "date": timezone.localdate(),
         },
@@ -99,4 +109,6 @@ def pdf(agency, start: date, end: date, table: list[list]) -> bytes:
 
 
 def filename(agency_code: str, start: date, end: date, ext: str) -> str:
-    return f"Sổ theo dõi hồ sơ {agency_code} {start:%Y%m%d}-{end:%Y%m%d}.{ext}"
+    with translation.override("vi"):
+        name = gettext("Sổ theo dõi hồ sơ")
+    return f"{name} {agency_code} {start:%Y%m%d}-{end:%Y%m%d}.{ext}"

@@ -30,7 +30,6 @@ from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, InvalidInput, NotFound
 from thudo.core.models import Agency, User
 from thudo.core.replica import reads_from_replica
-from thudo.core.workcalendar import timeliness
 from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, EventVerb, NoticeForm, Status
@@ -566,7 +565,15 @@ def counter(request):
         if agency is None:
             form.add_error(None, _("Hãy chọn nơi tiếp nhận."))
         form.is_valid()
-        form.check_stored(core_drafts.uploads_by_slot(draft), refused)
+        stored = core_drafts.uploads_by_slot(draft)
+        form.check_stored(
+            {p.pk for p in papers if stored.get(actions.drafts.paper_slot(p))},
+            {
+                p.pk: refused[actions.drafts.paper_slot(p)]
+                for p in papers
+                if actions.drafts.paper_slot(p) in refused
+            },
+        )
         if not form.errors and agency is not None:
             try:
                 d = actions.drafts.counter_from_draft(
@@ -746,46 +753,6 @@ def _allowed_actions(d: Dossier, user) -> list[str]:
     ]
 
 
-def _control_sheet(d: Dossier) -> list[dict]:
-    """The process control sheet (form 06): each hand-over of a step with its due and actual time.
-
-    A step's row starts with the event that put the dossier on it and ends with the next event
-    that moved it on; the event's ``step_due_at`` is the step's due moment.
-    """
-    rows: list[dict] = []
-    for e in d.events.select_related("step").order_by("seq"):
-        if (
-            rows
-            and rows[-1]["done_at"] is None
-            and e.verb in ("forward", "sign", "return", "reject", "transfer")
-        ):
-            rows[-1]["done_at"] = e.at
-            rows[-1]["by_label"] = e.by_label
-            due = rows[-1]["due_at"]
-            rows[-1]["timeliness"] = timeliness(e.at, due) if due else ""
-        if e.step_id and e.verb in (
-            "receive",
-            "create_counter",
-            "forward",
-            "supplement",
-            "resume",
-            "child_done",
-        ):
-            if rows and rows[-1]["done_at"] is None and rows[-1]["step_id"] == e.step_id:
-                continue
-            rows.append(
-                {
-                    "step_id": e.step_id,
-                    "step_name": e.step.name,
-                    "due_at": e.step_due_at,
-                    "done_at": None,
-                    "by_label": "",
-                    "timeliness": "",
-                }
-            )
-    return rows
-
-
 def _action_form(name: str, d: Dossier, data=None, files=None, *, user=None):
     """The action's form (None when it needs no input); forwarding offers the people who hold
     the next step's role at the processing agency; signing asks for the PIN of a token only."""
@@ -814,7 +781,7 @@ def _work_context(request, d: Dossier, forms_override: dict | None = None) -> di
         _verb, _form_class, label, confirm, _call = OFFICER_ACTIONS[name]
         form = (forms_override or {}).get(name) or _action_form(name, d, user=request.user)
         action_rows.append({"name": name, "label": label, "confirm": confirm, "form": form})
-    control = queries.control_sheet(d) if hasattr(queries, "control_sheet") else _control_sheet(d)
+    control = queries.control_sheet(d)
     asked = request.GET.get("mo")
     return _dossier_context(request, d) | {
         "actions": action_rows,

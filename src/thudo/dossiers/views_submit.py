@@ -316,12 +316,13 @@ def _papers_step(request, procedure, draft, step):
         if ef_form is not None:
             ef_form.is_valid()
         stored = core_drafts.uploads_by_slot(draft)
-        for n in needs:
-            slot = draft_actions.paper_slot(n.paper)
-            if n.asked and n.paper.mandatory and not stored.get(slot) and str(n.paper.pk) not in reuse:
-                errors.setdefault(
-                    n.paper.pk, _("Giấy tờ này là bắt buộc: hãy đính kèm tệp hoặc dùng lại giấy tờ đã nộp.")
-                )
+        covered = {n.paper.pk for n in needs if stored.get(draft_actions.paper_slot(n.paper))}
+        covered |= {int(k) for k in reuse}
+        asked = [n.paper for n in needs if n.asked]
+        for paper in paper_rules.missing(asked, covered=covered):
+            errors.setdefault(
+                paper.pk, _("Giấy tờ này là bắt buộc: hãy đính kèm tệp hoặc dùng lại giấy tờ đã nộp.")
+            )
         going_back = request.POST.get("go") == "back"
         if going_back or (not errors and (ef_form is None or not ef_form.errors)):
             draft_actions.save_answers(

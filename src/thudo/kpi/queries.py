@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from thudo.core import permissions
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.models import Agency
+from thudo.dossiers import indicators as dossier_indicators
 from thudo.dossiers import queries as dossier_queries
 from thudo.kpi import compute, results, seed
 from thudo.kpi.models import (
@@ -125,11 +126,11 @@ def dossiers_behind(person, ind: Indicator, unit: Agency | None, period: str, pa
         raise InvalidInput(_("Phần phải là tử số hoặc mẫu số."), fields={"part": part})
     facts = [f for f in results.behind_facts(ind, part) if f not in results.PROCEDURE_FACTS]
     months = compute.parse_period(period)
-    units = [unit] if unit is not None else compute.unit_agencies()
+    units = [unit.pk] if unit is not None else None
     ids: set[int] = set()
     if facts:
         for m in months:
-            for found in compute.facts_by_agency([a.pk for a in units], m, now=now).values():
+            for found in dossier_indicators.facts_by_agency(units, m, now=now).values():
                 for f in facts:
                     ids |= found.get(f, set())
     return dossier_queries.visible_dossiers(person).filter(pk__in=ids).order_by("-submitted_at", "-pk")
@@ -140,7 +141,7 @@ def procedures_behind(ind: Indicator, unit: Agency, period: str, part: str):
     facts = [f for f in results.behind_facts(ind, part) if f in results.PROCEDURE_FACTS]
     ids: set[int] = set()
     for m in compute.parse_period(period):
-        found = compute.procedure_facts(unit, m)
+        found = dossier_indicators.procedure_facts(unit, m)
         for f in facts:
             ids |= found.get(f, set())
     return Procedure.objects.filter(pk__in=ids).order_by("code")

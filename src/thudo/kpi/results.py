@@ -17,9 +17,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from thudo.core.indicators import COMMUNE_KINDS, DEPARTMENT_KINDS
 from thudo.core.models import Agency
 from thudo.kpi import scoring
-from thudo.kpi.compute import COMMUNE_KINDS, DEPARTMENT_KINDS
 from thudo.kpi.models import Indicator, IndicatorKind, IndicatorSet, MonthlyAgencyCount
 
 CLASS_LABELS = {

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import json
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -198,24 +195,6 @@ def _store_attachment(
         saved.append(att.file.name)
     att.save()
     return att
-
-
-def _delete_after_commit(names: Iterable[str]) -> None:
-    """Files a committed change no longer refers to (a replaced result draft holds personal data):
-    deleted once the change is committed, not left for the orphan sweep."""
-    doomed = [n for n in names if n]
-    if doomed:
-        transaction.on_commit(functools.partial(_delete_files, doomed))
-
-
-def _delete_files(names: Iterable[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:  # pragma: no cover
-            logger.warning("could not delete orphan upload %s", name)
 
 
 _papers_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("dossier_papers", default=True)

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, jsoninput, permissions
+from thudo.core import audit, jsoninput, permissions, stored
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import codes, deadlines, files
@@ -22,7 +22,6 @@ from thudo.dossiers.actions import papers as paper_rules
 from thudo.dossiers.actions._common import (
     _base_context,
     _begin,
-    _delete_files,
     _duration_text,
     _event,
     _issue_notice,
@@ -188,9 +187,8 @@ def _prepare_files(
         else:
             prepared.append([paper, files.validate_upload(upload)])
     if check_mandatory:
-        mandatory = [p for p in procedure.papers.all() if p.mandatory and p.pk not in not_asked]
         covered = {p.pk for p, _x in prepared if p is not None}
-        missing = [p for p in mandatory if p.pk not in covered]
+        missing = paper_rules.missing(procedure.papers.all(), covered=covered, not_asked=not_asked)
         for row in prepared:
             if row[0] is None and missing:
                 row[0] = missing.pop(0)
@@ -376,14 +374,14 @@ def submit_online(
                 % {"code": d.code, "name": procedure.name, "agency": agency.name, "secret": d.secret},
             )
     except IntegrityError:
-        _delete_files(saved)
+        stored.delete_files(saved)
         if key:
             existing = Dossier.objects.filter(idempotency_key=key).first()
             if existing is not None:
                 return _replayed(existing, fingerprint)
         raise
     except BaseException:
-        _delete_files(saved)
+        stored.delete_files(saved)
         raise
     return d
 
@@ -445,7 +443,7 @@ def create_at_counter(
                 )
             _receive(d, by=by, at=at, note=note)
     except BaseException:
-        _delete_files(saved)
+        stored.delete_files(saved)
         raise
     return d
 
@@ -574,6 +572,6 @@ def supplement(d: Dossier, *, by, files: list, note: str = "", now: datetime | N
                 data={"files": len(prepared), "due_at": d.due_at},
             )
     except BaseException:
-        _delete_files(saved)
+        stored.delete_files(saved)
         raise
     return d

@@ -10,6 +10,7 @@ tương tác). Every other mandatory paper needs a file or a re-used earlier pap
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,13 @@ def not_asked(procedure, *, by, form_data: dict | None) -> set[int]:
     """Ids of the mandatory papers that need no file (for the completeness check)."""
     given = bool((form_data or {}).get("eform"))
     return {n.paper.pk for n in paper_needs(procedure, by=by, eform_given=given) if not n.asked}
+
+
+def missing(papers: Iterable, *, covered: Collection[int], not_asked: Collection[int] = ()) -> list:
+    """The one completeness rule: the mandatory papers (of ``papers``) that have neither a file
+    nor a re-used earlier paper (``covered``: paper ids) and are asked for (not in ``not_asked``).
+    The actions refuse a dossier with any; the forms show the same papers as errors."""
+    return [p for p in papers if p.mandatory and p.pk not in not_asked and p.pk not in covered]
 
 
 def clean_form_data(procedure, form_data: dict | None) -> dict:

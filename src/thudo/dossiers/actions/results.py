@@ -12,15 +12,13 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, permissions, stored
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from thudo.core.text import clean
 from thudo.dossiers import deadlines, files
 from thudo.dossiers.actions._common import (
     _base_context,
     _begin,
-    _delete_after_commit,
-    _delete_files,
     _event,
     _finish,
     _issue_notice,
@@ -147,7 +145,7 @@ def attach_result(d: Dossier, *, by, pdf: bytes | None = None, now: datetime | N
                 changes={"version": result.version, "sha256": result.sha256},
             )
     except BaseException:
-        _delete_files(saved)
+        stored.delete_files(saved)
         raise
     return result
 
@@ -164,7 +162,7 @@ def _draft(d: Dossier, upload: files.CleanUpload, *, by, at: datetime, saved: li
     result.file.save("ket-qua.pdf", files.as_content(upload), save=False)
     saved.append(result.file.name)
     result.save()
-    _delete_after_commit([replaced])
+    stored.delete_after_commit([replaced])
     return result
 
 
@@ -240,7 +238,7 @@ def approve_and_sign(d: Dossier, *, by, pin: str | None = None, now: datetime | 
                 )
                 _register_issued(signed, result=result, d=d)
                 del att
-                _delete_after_commit([draft_name])  # the unsigned draft goes with the signature
+                stored.delete_after_commit([draft_name])  # the unsigned draft goes with the signature
             _finish(d, at)
             _move(
                 d,
@@ -262,7 +260,7 @@ def approve_and_sign(d: Dossier, *, by, pin: str | None = None, now: datetime | 
             )
             _parent_back(d, by=by, at=at)
     except BaseException:
-        _delete_files(saved)
+        stored.delete_files(saved)
         raise
     return d
 

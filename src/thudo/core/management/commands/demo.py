@@ -15,12 +15,14 @@ import contextlib
 import os
 import signal
 import socket
+import socketserver
 import sys
 import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer, get_internal_wsgi_application
 
 from thudo.core import demosite, schedule
 from thudo.core.progress import Bar
@@ -88,6 +90,9 @@ class Command(BaseCommand):
         try:
             if worker:
                 self._start_background(base)
+            # The socket listens before the line below is printed: whoever waits for that line
+            # (a person, a test, a script) can connect at once (runserver bound it only later).
+            httpd = self._listen(opts["host"], int(opts["port"]))
             self.say(
                 self.style.SUCCESS(
                     f"\nThủ đô số đang chạy tại {base}/  (Ctrl+C để dừng) — "
@@ -99,13 +104,10 @@ class Command(BaseCommand):
                 self.say("Dữ liệu lịch sử (hồ sơ các tháng trước, chỉ số KPI) đang được nạp trong nền.")
             else:
                 self.say("Không có tiến trình nền (--no-worker): chạy `thudo db_worker` và lịch định kỳ.")
-            call_command(
-                "runserver",
-                f"{opts['host']}:{opts['port']}",
-                use_reloader=False,
-                insecure_serving=True,
-                skip_checks=True,
-            )
+            try:
+                httpd.serve_forever()
+            finally:
+                httpd.server_close()
         except KeyboardInterrupt:
             pass
         finally:
@@ -119,6 +121,18 @@ class Command(BaseCommand):
                 self.say("Đã dừng máy chủ, tiến trình nền và lịch định kỳ.")
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    @staticmethod
+    def _listen(host: str, port: int) -> WSGIServer:
+        """Django's development server (threaded, as runserver runs it), bound and listening.
+        Static files are served by WhiteNoise from the apps' folders (no collectstatic)."""
+        server = type("DemoServer", (socketserver.ThreadingMixIn, WSGIServer), {"daemon_threads": True})
+        try:
+            httpd = server((host, port), WSGIRequestHandler, ipv6=":" in host)
+        except OSError as exc:
+            raise CommandError(f"Không dùng được cổng {host}:{port}: {exc.strerror}") from exc
+        httpd.set_app(get_internal_wsgi_application())
+        return httpd
 
     def _check_port(self, host: str, port: int) -> None:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
