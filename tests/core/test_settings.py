@@ -118,3 +118,28 @@ def test_no_secret_in_the_repository():
     settings_text = (root / "src" / "thudo" / "conf" / "settings.py").read_text()
     assert 'SECRET_KEY = "' not in settings_text
     assert "var/" in (root / ".gitignore").read_text()  # the generated key lives in the data dir
+
+
+@pytest.mark.parametrize(
+    ("env", "why"),
+    [
+        ({"THUDO_HTTPS": "1", "THUDO_ALLOWED_HOSTS": "dichvucong.hanoi.example"}, "THUDO_HTTPS"),
+        ({"THUDO_CACHE_URL": "redis://127.0.0.1:6379/13"}, "THUDO_CACHE_URL"),
+        ({"THUDO_S3_BUCKET": "ho-so"}, "THUDO_S3_BUCKET"),
+        ({"THUDO_REPLICA_URL": "postgres://postgres@127.0.0.1:5433/thudo"}, "THUDO_REPLICA_URL"),
+    ],
+)
+def test_production_and_several_servers_refuse_to_start_without_a_secret_key(tmp_path, env, why):
+    """A key generated per data directory differs on every server (issue 15, part 9): production
+    settings and any several-server setting refuse to start without THUDO_SECRET_KEY, saying why,
+    and generate nothing."""
+    result = run_thudo("check", env_extra={"THUDO_PAYMENT_GATEWAY": "simulated", **env}, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "THUDO_SECRET_KEY is not set" in result.stderr and why in result.stderr
+    assert not (tmp_path / "data" / "secret_key").exists()
+    ok = run_thudo(
+        "check",
+        env_extra={"THUDO_PAYMENT_GATEWAY": "simulated", "THUDO_SECRET_KEY": "k" * 60, **env},
+        tmp_path=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr

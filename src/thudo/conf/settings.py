@@ -2,7 +2,8 @@
 
 THUDO_DATA_DIR       where the embedded database, uploaded files and the generated secret live (./var)
 THUDO_DATABASE_URL   database URL; default: SQLite file in the data dir; ``postgres://...`` for PostgreSQL
-THUDO_SECRET_KEY     secret key; if unset, generated once and kept in the data dir (never in the repo)
+THUDO_SECRET_KEY     secret key; required in production (THUDO_HTTPS, or a shared cache, bucket or
+                     replica); elsewhere, if unset, generated once into the data dir (never in the repo)
 THUDO_DEBUG          "1"/"true" for development
 THUDO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
 THUDO_HTTPS          "1" when served behind HTTPS: secure cookies, HSTS, SSL redirect
@@ -15,6 +16,8 @@ THUDO_RATE_ANONYMOUS_API  rate of API calls without sign-in per client address (
 THUDO_CACHE_URL      redis://... for a cache shared by several app servers (default: local memory)
 THUDO_LOG_FORMAT     "json" (default: one JSON object per line) or "console"
 THUDO_METRICS_ALLOWED  addresses/CIDRs that may read /metrics (default 127.0.0.1,::1)
+THUDO_REPLICA_URL    postgres://... of a read replica for the read-only public pages (default: none)
+THUDO_S3_*           an S3-compatible bucket for uploaded files (default: the local disk)
 
 Every variable is listed in docs/operations.md ("Settings"); code reads them via thudo.core.config.
 """
@@ -42,10 +45,33 @@ def env_bool(name: str, default: bool = False) -> bool:
 DATA_DIR = Path(os.environ.get("THUDO_DATA_DIR", "var")).resolve()
 
 
+def _production_without_secret() -> str:
+    """Why this deployment must be given THUDO_SECRET_KEY ("" = it may generate one)."""
+    if env_bool("THUDO_DEBUG"):
+        return ""
+    if env_bool("THUDO_HTTPS"):
+        return "THUDO_HTTPS is on (production)"
+    for name in ("THUDO_CACHE_URL", "THUDO_S3_BUCKET", "THUDO_REPLICA_URL"):
+        if os.environ.get(name, "").strip():
+            return f"{name} is set (several app servers)"
+    return ""
+
+
 def _secret_key() -> str:
     key = os.environ.get("THUDO_SECRET_KEY")
     if key:
         return key
+    # A key generated into one server's data directory differs on every server: sessions,
+    # password-reset links and signing-key passphrases would work on one of them only.
+    if why := _production_without_secret():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"THUDO_SECRET_KEY is not set, and {why}: refusing to start. Give every app server, "
+            "worker and scheduled command the same secret, e.g. THUDO_SECRET_KEY=$(python -c "
+            "'import secrets; print(secrets.token_urlsafe(64))') kept in your secret store "
+            '(docs/operations.md, "Secrets and keys").'
+        )
     path = DATA_DIR / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -114,6 +140,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "thudo.core.middleware.BearerTokenMiddleware",
     "thudo.core.middleware.RequestContextMiddleware",
+    "thudo.core.replica.ReplicaPinMiddleware",
     "thudo.security.middleware.OfficialSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -165,6 +192,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: compiling a plan costs seconds on a small machine and never paid off for these
     # queries (the monthly KPI query spent 2.1 of its 2.7 s compiling, bench/README.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# A read replica (issue 15): a PostgreSQL hot standby that serves the read-only public pages
+# (lookup, published ranking, KPI, open data) through thudo.core.replica; writes, and a
+# browser's reads for THUDO_REPLICA_PIN_SECONDS after it wrote, stay on the primary.
+REPLICA_URL = os.environ.get("THUDO_REPLICA_URL", "").strip()
+REPLICA_PIN_SECONDS = int(os.environ.get("THUDO_REPLICA_PIN_SECONDS", "10"))
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test database has no standby
+    DATABASE_ROUTERS = ["thudo.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- background work (django.tasks + django-tasks-db) -------------------------------------------
@@ -260,6 +297,36 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Object storage (issue 15, ADR 0013): with THUDO_S3_BUCKET set, uploaded files, papers
+# and results live in an S3-compatible bucket shared by every app server (django-storages);
+# without it, on the local disk under MEDIA_ROOT. Files are private: every download is streamed
+# through the application after its permission check, never linked to the bucket.
+S3 = {
+    "BUCKET": os.environ.get("THUDO_S3_BUCKET", "").strip(),
+    "ENDPOINT_URL": os.environ.get("THUDO_S3_ENDPOINT_URL", "").strip(),
+    "REGION": os.environ.get("THUDO_S3_REGION", "").strip(),
+    "ACCESS_KEY_ID": os.environ.get("THUDO_S3_ACCESS_KEY_ID", ""),
+    "SECRET_ACCESS_KEY": os.environ.get("THUDO_S3_SECRET_ACCESS_KEY", ""),
+    "PREFIX": os.environ.get("THUDO_S3_PREFIX", "").strip().strip("/"),
+    "ADDRESSING_STYLE": os.environ.get("THUDO_S3_ADDRESSING_STYLE", "path").strip(),
+}
+if S3["BUCKET"]:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3["BUCKET"],
+            "endpoint_url": S3["ENDPOINT_URL"] or None,
+            "region_name": S3["REGION"] or None,
+            "access_key": S3["ACCESS_KEY_ID"] or None,
+            "secret_key": S3["SECRET_ACCESS_KEY"] or None,
+            "location": S3["PREFIX"],
+            "addressing_style": S3["ADDRESSING_STYLE"] or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # upload paths are random; never replace a stored paper
+            "querystring_auth": True,  # a URL to the bucket is never public ...
+            "querystring_expire": 60,  # ... and only short-lived (the app streams files anyway)
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -320,6 +387,9 @@ THUDO = {
     "POPULATION_REGISTRY_TOKEN": os.environ.get("THUDO_POPULATION_REGISTRY_TOKEN", ""),
     "POPULATION_REGISTRY_TIMEOUT": float(os.environ.get("THUDO_POPULATION_REGISTRY_TIMEOUT", "5")),
     "SIGNING_TRUST_ROOTS": [p for p in os.environ.get("THUDO_SIGNING_TRUST_ROOTS", "").split(",") if p],
+    # Where the signing keys' encrypted PKCS#12 files are: "local" (DATA_DIR/pki) or "shared" (pki/
+    # in the file storage every server uses); default "shared" with an S3 bucket, else "local".
+    "SIGNING_KEY_STORE": os.environ.get("THUDO_SIGNING_KEY_STORE", ""),
     "SMS_GATEWAY_URL": os.environ.get("THUDO_SMS_GATEWAY_URL", ""),
     "SMS_GATEWAY_TOKEN": os.environ.get("THUDO_SMS_GATEWAY_TOKEN", ""),
     "ZALO_ZNS_URL": os.environ.get("THUDO_ZALO_ZNS_URL", ""),

@@ -6,7 +6,8 @@ is built from ``django.conf.settings`` on every call (a handful of dictionary lo
 ``override_settings`` and pytest-django's ``settings`` fixture keep working in tests.
 
 Every field is documented in docs/operations.md ("Settings"); every secret comes from the
-environment only (``THUDO_*_TOKEN``, ``THUDO_SIGNING_KEY_SECRET``, ``THUDO_SECRET_KEY``).
+environment only (``THUDO_*_TOKEN``, ``THUDO_SIGNING_KEY_SECRET``, ``THUDO_SECRET_KEY``,
+``THUDO_S3_SECRET_ACCESS_KEY``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Config:
     # Signing.
     signing_trust_roots: tuple[str, ...]
     signing_key_secret: str
+    signing_key_store: str  # "local" (DATA_DIR/pki) or "shared" (pki/ in the default file storage)
     # Notifications: gateway URL and bearer token per HTTP channel ("" = channel off).
     sms_gateway_url: str
     sms_gateway_token: str
@@ -50,6 +52,10 @@ class Config:
     notify_webhook_token: str
     # Several app servers: the shared cache ("" = local memory, one process's own).
     cache_url: str
+    # Object storage: an S3-compatible bucket for uploaded files ("" = the local disk, MEDIA_ROOT).
+    s3_bucket: str
+    s3_endpoint_url: str  # "" = AWS itself
+    s3_prefix: str  # a folder inside the bucket ("" = its root)
     # Security.
     require_2fa: bool
     rate_lookup: str | None  # "30/min"; None = no limit (thudo.core.throttling)
@@ -60,6 +66,11 @@ class Config:
     worker_silence_minutes: float  # /readyz fails when no worker beat for longer
     outbox_backlog_max: int  # /readyz fails when more outbox messages than this are due
     web_workers: int  # gunicorn workers of ``thudo serve``; 0 = 2 × cores + 1
+
+    @property
+    def object_storage(self) -> str:
+        """``"s3"`` when uploaded files live in a bucket, ``"local"`` on the local disk."""
+        return "s3" if self.s3_bucket else "local"
 
     def gateway_url(self, channel_setting: str) -> str:
         """A notification channel's URL or token by its setting name (``"SMS_GATEWAY_URL"``)."""
@@ -82,9 +93,17 @@ def parse_networks(values: Any, setting: str = "THUDO_TRUSTED_PROXIES") -> tuple
     return tuple(out)
 
 
+def _key_store(value: Any, bucket: bool) -> str:
+    store = str(value or "").strip().lower() or ("shared" if bucket else "local")
+    if store not in {"local", "shared"}:
+        raise ImproperlyConfigured(f"THUDO_SIGNING_KEY_STORE: {value!r} is neither 'local' nor 'shared'")
+    return store
+
+
 def config() -> Config:
     """The current settings as a :class:`Config`."""
     raw: dict[str, Any] = getattr(settings, "THUDO", None) or {}
+    s3: dict[str, Any] = getattr(settings, "S3", None) or {}
     return Config(
         province_code=str(raw.get("PROVINCE_CODE", "01")),
         agency_code_suffix=str(raw.get("AGENCY_CODE_SUFFIX", "H26")),
@@ -100,6 +119,7 @@ def config() -> Config:
         population_registry_timeout=float(raw.get("POPULATION_REGISTRY_TIMEOUT") or 5),
         signing_trust_roots=tuple(str(p) for p in raw.get("SIGNING_TRUST_ROOTS") or ()),
         signing_key_secret=str(getattr(settings, "SIGNING_KEY_SECRET", None) or settings.SECRET_KEY),
+        signing_key_store=_key_store(raw.get("SIGNING_KEY_STORE"), bool(s3.get("BUCKET"))),
         sms_gateway_url=str(raw.get("SMS_GATEWAY_URL") or ""),
         sms_gateway_token=str(raw.get("SMS_GATEWAY_TOKEN") or ""),
         zalo_zns_url=str(raw.get("ZALO_ZNS_URL") or ""),
@@ -107,6 +127,9 @@ def config() -> Config:
         notify_webhook_url=str(raw.get("NOTIFY_WEBHOOK_URL") or ""),
         notify_webhook_token=str(raw.get("NOTIFY_WEBHOOK_TOKEN") or ""),
         cache_url=str(getattr(settings, "CACHE_URL", "") or ""),
+        s3_bucket=str(s3.get("BUCKET") or ""),
+        s3_endpoint_url=str(s3.get("ENDPOINT_URL") or ""),
+        s3_prefix=str(s3.get("PREFIX") or ""),
         rate_lookup=raw.get("RATE_LOOKUP") or None,
         rate_anonymous_api=raw.get("RATE_ANONYMOUS_API") or None,
         require_2fa=bool(getattr(settings, "THUDO_REQUIRE_2FA", False)),

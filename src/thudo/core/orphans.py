@@ -98,8 +98,14 @@ def _upload_roots(model, f: models.FileField) -> set[str]:
     return {top for name in names if (top := _folder([name]) and Path(name).parts[0])}
 
 
-def _files_under(storage: Storage, root: str) -> Iterator[tuple[str, Path]]:
-    base = Path(storage.path(""))
+def _files_under(storage: Storage, root: str) -> Iterator[tuple[str, float, int]]:
+    """``(name, modified timestamp, size)`` of every file under ``root``: walked on the local
+    disk, listed through the storage otherwise (an S3 bucket, issue 15)."""
+    try:
+        base = Path(storage.path(""))
+    except NotImplementedError:
+        yield from _listed_under(storage, root)
+        return
     top = base / root
     if not top.is_dir():
         return
@@ -108,7 +114,25 @@ def _files_under(storage: Storage, root: str) -> Iterator[tuple[str, Path]]:
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            yield path.relative_to(base).as_posix(), path
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            yield path.relative_to(base).as_posix(), st.st_mtime, st.st_size
+
+
+def _listed_under(storage: Storage, root: str) -> Iterator[tuple[str, float, int]]:
+    folders = [root.strip("/")]
+    while folders:
+        folder = folders.pop()
+        try:
+            dirs, files = storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        folders.extend(f"{folder}/{d}" for d in dirs)
+        for name in files:
+            full = f"{folder}/{name}"
+            yield full, storage.get_modified_time(full).timestamp(), storage.size(full)
 
 
 def _referenced(names: list[str], fields) -> set[str]:
@@ -144,25 +168,19 @@ def remove_orphans(
         entry[1].append((model, f))
         entry[2].update(_upload_roots(model, f))
     for storage, storage_fields, roots in by_storage.values():
-        if not hasattr(storage, "path"):  # pragma: no cover - only local file storage is used
-            continue
-        old: dict[str, Path] = {}
+        old: dict[str, int] = {}
         for root in sorted(roots):
-            for name, path in _files_under(storage, root):
+            for name, mtime, size in _files_under(storage, root):
                 report.scanned += 1
-                try:
-                    mtime = path.stat().st_mtime
-                except FileNotFoundError:
-                    continue
                 if mtime > cutoff:
                     report.recent += 1
                 else:
-                    old[name] = path
+                    old[name] = size
         referenced = _referenced(sorted(old), storage_fields)
         report.referenced += len(referenced)
         for name in sorted(set(old) - referenced):
+            size = old[name]
             try:
-                size = old[name].stat().st_size
                 if not dry_run:
                     storage.delete(name)
             except FileNotFoundError:

@@ -16,6 +16,7 @@ from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency, User
 from thudo.core.pagination import LimitOffsetPagination, Shaped
+from thudo.core.replica import reads_from_replica
 from thudo.dossiers import actions, deadlines, queries
 from thudo.dossiers.models import Dossier
 from thudo.dossiers.schemas import (
@@ -165,6 +166,7 @@ def queue(request, kind: str):
 
 
 @router.get("/lookup", response=PublicOut, auth=None, summary="Public lookup by code and secret")
+@reads_from_replica
 def lookup(request, code: str, secret: str):
     if "\x00" in code + secret:  # no code or secret holds NUL; PostgreSQL text cannot (was a 500)
         raise NotFound(_("Mã hồ sơ hoặc mã tra cứu không đúng."))

@@ -29,6 +29,7 @@ from thudo.core import eform, permissions
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, InvalidInput, NotFound
 from thudo.core.models import Agency, User
+from thudo.core.replica import reads_from_replica
 from thudo.dossiers import actions, queries, register, transitions
 from thudo.dossiers import forms as f
 from thudo.dossiers.models import AttachmentKind, Dossier, EventVerb, NoticeForm, Status
@@ -420,6 +421,7 @@ LOOKUPS = "dossier_lookups"
 LOOKUPS_KEPT = 10
 
 
+@reads_from_replica
 def lookup(request):
     """Tra cứu hồ sơ by code and secret, without signing in. The form is posted; on success the
     person is sent to the dossier's public page, whose address holds only the code."""
@@ -440,6 +442,7 @@ def lookup(request):
     return render(request, "dossiers/lookup.html", {"form": form})
 
 
+@reads_from_replica
 def lookup_detail(request, code: str):
     """The public page of a dossier, reached from the QR code on the receipt (``?s=`` secret) or
     from the lookup form (the secret the person typed, kept in the session)."""

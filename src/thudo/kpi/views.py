@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from thudo.core import permissions
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, NotFound
+from thudo.core.replica import reads_from_replica
 from thudo.kpi import actions, charts, compute, exports, queries, results
 from thudo.kpi.models import ReportForm, SubmissionStatus
 
@@ -60,6 +61,7 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
 # --- public ranking -------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @hide_denied
 def ranking(request):
     period = request.GET.get("period")
@@ -84,6 +86,7 @@ def ranking(request):
     return render(request, "kpi/ranking.html", context)
 
 
+@reads_from_replica
 @hide_denied
 def ranking_export(request, period: str, version: int, fmt: str):
     snap = queries.snapshot(period, version)
@@ -113,6 +116,7 @@ def ranking_export(request, period: str, version: int, fmt: str):
 # --- dashboards -------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @_kpi_official
 def overview(request):
     period, months = _period(request)
@@ -160,6 +164,7 @@ def overview(request):
     return render(request, "kpi/overview.html", context)
 
 
+@reads_from_replica
 @_kpi_official
 def unit(request, code: str):
     period, months = _period(request)
@@ -186,6 +191,7 @@ def unit(request, code: str):
     return render(request, "kpi/unit.html", context)
 
 
+@reads_from_replica
 @_kpi_official
 def unit_export(request, code: str, period: str, fmt: str):
     agency = queries.agency(code)
@@ -210,6 +216,7 @@ def unit_export(request, code: str, period: str, fmt: str):
     return _download(pdf, f"{name}.pdf", "application/pdf")
 
 
+@reads_from_replica
 @_kpi_official
 def behind(request, code: str, period: str, indicator: str, part: str):
     agency = queries.agency(code)

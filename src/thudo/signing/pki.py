@@ -2,10 +2,13 @@
 
 Demo/development: ``ensure_demo_ca()`` creates a self-signed root "Thủ đô số Demo CA" and
 ``issue_certificate()`` gives a leader an RSA key and certificate signed by it. Both are kept as
-PKCS#12 files under ``DATA_DIR/pki/``; the files' passphrases are never stored: each is derived
-from the deployment's secret (``settings.SIGNING_KEY_SECRET`` if set, else ``SECRET_KEY``) and the
-file name with HMAC-SHA256, so a copied file alone is useless and rotating the secret retires
-the demo keys (issue new ones).
+PKCS#12 files; the files' passphrases are never stored: each is derived from the deployment's
+secret (``settings.SIGNING_KEY_SECRET`` if set, else ``SECRET_KEY``) and the file name with
+HMAC-SHA256, so a copied file alone is useless and rotating the secret retires the demo keys
+(issue new ones). Where the files are is the key store (``THUDO_SIGNING_KEY_STORE``):
+``local``, ``DATA_DIR/pki/`` of one server; or ``shared``, under ``pki/`` in the platform's file
+storage (the S3 bucket every app server uses, the default when one is configured), so every
+server signs with the same encrypted keys and nobody copies key files between servers.
 
 Production: Vietnamese officials sign with a USB token holding a key and a certificate issued by
 a licensed CA (Decree 23/2025/NĐ-CP on electronic signatures and trust services; public-service
@@ -33,6 +36,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -56,6 +61,49 @@ def pki_dir() -> Path:
     return path
 
 
+SHARED_PREFIX = "pki/"
+
+
+def _shared():
+    """The shared key store (the default file storage), or None for ``DATA_DIR/pki``."""
+    return storages["default"] if config().signing_key_store == "shared" else None
+
+
+def key_file_exists(file_name: str) -> bool:
+    store = _shared()
+    if store is not None:
+        return bool(store.exists(SHARED_PREFIX + file_name))
+    return (pki_dir() / file_name).exists()
+
+
+def read_key_file(file_name: str) -> bytes:
+    """The encrypted PKCS#12 bytes of ``file_name`` from the key store (FileNotFoundError)."""
+    store = _shared()
+    if store is None:
+        return (pki_dir() / file_name).read_bytes()
+    if not store.exists(SHARED_PREFIX + file_name):
+        raise FileNotFoundError(file_name)
+    with store.open(SHARED_PREFIX + file_name, "rb") as fh:
+        return fh.read()
+
+
+def write_key_file(file_name: str, data: bytes) -> None:
+    """Store a new key file; an existing one is never overwritten (FileExistsError)."""
+    store = _shared()
+    if store is None:
+        fd = os.open(pki_dir() / file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return
+    name = SHARED_PREFIX + file_name
+    if store.exists(name):
+        raise FileExistsError(file_name)
+    saved = store.save(name, ContentFile(data))
+    if saved != name:  # pragma: no cover - a concurrent writer took the name in between
+        store.delete(saved)
+        raise FileExistsError(file_name)
+
+
 def passphrase(file_name: str) -> bytes:
     """The PKCS#12 passphrase of ``file_name`` (derived, never stored)."""
     secret = config().signing_key_secret
@@ -76,17 +124,13 @@ def _write_p12(
         cas or None,
         serialization.BestAvailableEncryption(passphrase(file_name)),
     )
-    path = pki_dir() / file_name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never overwrite a key file
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    write_key_file(file_name, data)  # never overwrites a key file
     return file_name
 
 
 def _read_p12(file_name: str):
-    path = pki_dir() / file_name
     try:
-        data = path.read_bytes()
+        data = read_key_file(file_name)
     except FileNotFoundError as exc:
         raise NotAllowed(_("Không tìm thấy tệp khóa ký số %(name)s.") % {"name": file_name}) from exc
     return pkcs12.load_key_and_certificates(data, passphrase(file_name))
@@ -110,7 +154,7 @@ def _subject_text(cert: x509.Certificate) -> str:
 def ensure_demo_ca() -> CertificateAuthority:
     """The demo root CA, created on first use (idempotent)."""
     existing = CertificateAuthority.objects.filter(name=DEMO_CA_NAME).first()
-    if existing is not None and (pki_dir() / existing.p12_path).exists():
+    if existing is not None and key_file_exists(existing.p12_path):
         return existing
     with transaction.atomic():
         key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
@@ -334,7 +378,7 @@ def open_signer(credential: SigningCredential, *, pin: str | None = None) -> Ite
     if credential.kind == CredentialKind.PKCS12:
         from pyhanko.sign.signers import SimpleSigner
 
-        data = (pki_dir() / credential.p12_path).read_bytes()
+        data = read_key_file(credential.p12_path)
         yield SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase(credential.p12_path))
         return
     # Production: a USB token. Not exercised by the test suite (needs python-pkcs11 and a token).
