@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "dossiers": 2,
     # apps that read the domain apps' data
     "kpi": 3,
+    "opendata": 3,  # open-data catalogue: reads core, procedures, kpi; other apps plug in via LIVE_DATASETS
     # pages shell and project wiring
     "web": 4,
     "conf": 5,

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "thudo.dossiers",
     "thudo.signing",
     "thudo.notifications",
+    "thudo.opendata",
     "thudo.kpi",
     "thudo.web",
     "thudo.security",

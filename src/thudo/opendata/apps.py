@@ -1,0 +1,44 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from thudo.core.schedule import ScheduledTask
+
+
+class OpenDataConfig(AppConfig):
+    name = "thudo.opendata"
+    label = "opendata"
+    verbose_name = _("Dữ liệu mở")
+    portal_nav = [("opendata:catalogue", _("Dữ liệu mở"))]
+    workspace_nav = [
+        ("opendata:editor", _("Công bố dữ liệu mở"), "can:dataset.manage"),
+        ("opendata:indicators", _("Chỉ số công bố dữ liệu mở")),
+    ]
+    schedule = [
+        ScheduledTask(
+            "thudo.opendata.tasks.refresh_live_datasets",
+            ("30 2 * * *",),
+            _("làm mới dữ liệu mở trực tiếp: 02:30 hằng ngày"),
+        ),
+    ]
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from thudo.core import permissions
+        from thudo.opendata.models import Dataset, Organisation, Resource
+
+        permissions.register(Organisation, permissions.Scope(noun="dataset", agency_fields=("agency",)))
+        permissions.register(
+            Dataset,
+            permissions.Scope(
+                noun="dataset", agency_fields=("organisation__agency",), public=Q(private=False)
+            ),
+        )
+        permissions.register(
+            Resource,
+            permissions.Scope(
+                noun="dataset",
+                agency_fields=("dataset__organisation__agency",),
+                public=Q(dataset__private=False),
+            ),
+        )

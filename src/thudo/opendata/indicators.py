@@ -1,0 +1,89 @@
+"""Publication indicators per department: registered (has datasets in the catalogue), opened
+(≥ 1 public dataset with ≥ 1 resource) and stale datasets (not updated within their declared
+frequency plus a grace period)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from thudo.core.models import Agency, AgencyKind
+from thudo.opendata.models import Dataset, Frequency, Resource
+
+GRACE = dt.timedelta(days=7)
+PERIODS = {
+    Frequency.DAILY: dt.timedelta(days=1),
+    Frequency.WEEKLY: dt.timedelta(days=7),
+    Frequency.MONTHLY: dt.timedelta(days=31),
+    Frequency.QUARTERLY: dt.timedelta(days=92),
+    Frequency.ANNUAL: dt.timedelta(days=366),
+}
+
+
+def stale_before(frequency: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Datasets of ``frequency`` last modified before this moment are stale (None: never)."""
+    period = PERIODS.get(frequency)  # type: ignore[call-overload]
+    if period is None:
+        return None
+    return (now or timezone.now()) - period - GRACE
+
+
+def is_stale(dataset: Dataset, now: dt.datetime | None = None) -> bool:
+    limit = stale_before(dataset.frequency, now)
+    return limit is not None and dataset.metadata_modified < limit
+
+
+def stale_condition(now: dt.datetime | None = None) -> Q:
+    condition = Q(pk__in=[])
+    for frequency in PERIODS:
+        limit = stale_before(frequency, now)
+        condition |= Q(frequency=frequency, metadata_modified__lt=limit)
+    return condition
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    agency: Agency
+    datasets: int
+    public: int
+    stale: int
+
+    @property
+    def registered(self) -> bool:
+        return self.datasets > 0
+
+    @property
+    def opened(self) -> bool:
+        return self.public > 0
+
+
+def per_department(now: dt.datetime | None = None) -> list[DepartmentRow]:
+    """One row per department (and per other agency that publishes), in one query."""
+    with_resource = Exists(Resource.objects.filter(dataset=OuterRef("pk")))
+    opened_ids = Dataset.objects.filter(private=False).filter(with_resource).values("pk")
+    agencies = (
+        Agency.objects.filter(Q(kind=AgencyKind.DEPARTMENT) | Q(open_data__isnull=False))
+        .annotate(
+            n_datasets=Count("open_data__datasets", distinct=True),
+            n_public=Count("open_data__datasets", filter=Q(open_data__datasets__in=opened_ids), distinct=True),
+            n_stale=Count(
+                "open_data__datasets",
+                filter=Q(open_data__datasets__in=Dataset.objects.filter(stale_condition(now)).values("pk")),
+                distinct=True,
+            ),
+        )
+        .order_by("code")
+    )
+    return [DepartmentRow(a, a.n_datasets, a.n_public, a.n_stale) for a in agencies]
+
+
+def summary(now: dt.datetime | None = None) -> dict[str, int]:
+    rows = per_department(now)
+    return {
+        "registered": sum(1 for r in rows if r.registered),
+        "opened": sum(1 for r in rows if r.opened),
+        "stale": sum(r.stale for r in rows),
+    }
