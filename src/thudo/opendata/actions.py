@@ -54,7 +54,7 @@ def _require(by, verb: str, obj=None) -> None:
 def search_text(dataset: Dataset, tags: Iterable[str], organisation: Organisation) -> str:
     words = [dataset.name.replace("-", " ").replace("_", " "), dataset.title, dataset.notes, *tags]
     words += [organisation.title, organisation.name.replace("-", " ")]
-    return fold(" ".join(words))
+    return fold(" ".join(words))[:4000]
 
 
 # --- organisations and groups -----------------------------------------------------------------

@@ -102,7 +102,7 @@ class Dataset(models.Model):
     live_key = models.CharField(max_length=60, blank=True, db_index=True)
     metadata_created = models.DateTimeField(_("tạo lúc"))
     metadata_modified = models.DateTimeField(_("cập nhật lúc"), db_index=True)
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.CharField(max_length=4000, editable=False, blank=True)
     view_count = models.PositiveIntegerField(_("lượt xem"), default=0)
     download_count = models.PositiveIntegerField(_("lượt tải"), default=0)
 
