@@ -14,7 +14,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime, parse_date
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -145,14 +146,18 @@ def catalog_rdf(request, fmt: str):
     qs = queries.base(None).order_by("name")
     since = request.GET.get("modified_since", "").strip()
     if since:
-        moment = parse_datetime(since)
+        try:
+            moment = parse_datetime(since)
+        except ValueError:
+            moment = None
         if moment is None:
-            day = parse_date(since) if len(since) == 10 else None
-            if day is None:
-                return HttpResponse(
-                    _("Tham số modified_since không hợp lệ (ISO 8601)."), status=400, content_type="text/plain; charset=utf-8"
-                )
-            moment = parse_datetime(f"{since}T00:00:00+07:00")
+            return HttpResponse(
+                _("Tham số modified_since không hợp lệ (ISO 8601)."),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
         qs = qs.filter(metadata_modified__gte=moment)
     datasets = list(queries.with_details(qs))
     body = dcat.graph(datasets).serialize(format=kind)
