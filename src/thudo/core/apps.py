@@ -17,3 +17,9 @@ class CoreConfig(AppConfig):
         permissions.register(Agency, permissions.Scope(noun="agency", agency_fields=("id",), public=Q()))
         permissions.register(CalendarOverride, permissions.Scope(noun="calendar", agency_fields=("agency",)))
         permissions.register(AuditRecord, permissions.Scope(noun="audit"))
+
+        from thudo.core import opentables
+        from thudo.core.livedata import LIVE_DATASETS
+
+        LIVE_DATASETS.register(opentables.UNITS)
+        LIVE_DATASETS.register(opentables.SUCCESSION)

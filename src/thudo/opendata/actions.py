@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from thudo.core import audit, permissions
 from thudo.core.errors import InvalidInput, NotAllowed
+from thudo.core.livedata import LIVE_DATASETS, LiveDataset
 from thudo.core.models import Agency
+from thudo.core.spreadsheets import csv_bytes, xlsx_bytes
 from thudo.core.text import clean, fold
 from thudo.opendata import validation
 from thudo.opendata.licences import DEFAULT_LICENCE, LICENCES
@@ -462,6 +464,82 @@ def patch_resource(resource: Resource, data: dict, *, upload=None, by=None) -> R
         Dataset.objects.filter(pk=dataset.pk).update(metadata_modified=now)
         audit.record("opendata.resource_update", by=by, obj=resource)
     return resource
+
+
+# --- live datasets ----------------------------------------------------------------------------------
+
+
+class LiveTableInvalid(Exception):
+    """A live table does not match its own schema: not published (the previous files stay)."""
+
+
+def publish_live(entry: LiveDataset, *, now: dt.datetime | None = None) -> Dataset | None:
+    """Publish (or refresh) one registered live dataset: CSV, JSON and XLSX resources made from
+    the owning app's table, the CSV validated against the table's Frictionless schema first.
+    Returns None when there is no agency to publish it under yet."""
+    code = entry.publisher()
+    agency = Agency.objects.filter(code=code).first() if code else None
+    agency = agency or Agency.objects.order_by("code").first()
+    if agency is None:
+        return None
+    org = organisation_for(agency)
+    now = now or timezone.now()
+    table = entry.table()
+    schema = table.schema()
+    head = [c.name for c in table.columns]
+    csv_content = csv_bytes(head, table.rows)
+    problems = validation.check_csv(csv_content, schema)
+    if problems:
+        raise LiveTableInvalid(f"{entry.key}: {validation.report_text(problems)}")
+    records = [dict(zip(head, row, strict=True)) for row in table.rows]
+    json_content = json.dumps(
+        {"schema": schema, "data": records}, ensure_ascii=False, default=str, indent=1
+    ).encode("utf-8")
+    xlsx_content = xlsx_bytes(entry.title, now.strftime("%d/%m/%Y %H:%M"), [str(c.title) for c in table.columns], table.rows)
+    files = (
+        ("CSV", f"{entry.key}.csv", csv_content, schema),
+        ("JSON", f"{entry.key}.json", json_content, None),
+        ("XLSX", f"{entry.key}.xlsx", xlsx_content, None),
+    )
+    with transaction.atomic():
+        dataset = Dataset.objects.select_for_update().filter(live_key=entry.key).first()
+        if dataset is None:
+            dataset = Dataset(
+                name=entry.key,
+                live_key=entry.key,
+                organisation=org,
+                metadata_created=now,
+                license_id=DEFAULT_LICENCE,
+            )
+        dataset.title = entry.title
+        dataset.notes = entry.notes
+        dataset.frequency = entry.frequency
+        dataset.metadata_modified = now
+        dataset.save()
+        _save_links(dataset, list(entry.tags), None)
+        existing = {r.format: r for r in dataset.resources.all()}
+        for position, (fmt, filename, content, table_schema) in enumerate(files):
+            resource = existing.get(fmt) or Resource(
+                dataset=dataset, created=now, kind=ResourceKind.LIVE, position=position
+            )
+            resource.name = f"{entry.title} ({fmt})"
+            resource.format, resource.mimetype = FORMATS[fmt.lower()]
+            resource.size = len(content)
+            resource.hash = hashlib.sha256(content).hexdigest()
+            resource.table_schema = table_schema
+            resource.last_modified = now
+            old = resource.file.name if resource.file else None
+            resource.file.save(filename, ContentFile(content), save=False)
+            resource.save()
+            if old and old != resource.file.name:
+                transaction.on_commit(lambda name=old, storage=resource.file.storage: storage.delete(name))
+        _refresh_search(dataset)
+    return dataset
+
+
+def refresh_live(*, now: dt.datetime | None = None) -> list[Dataset]:
+    """Every registered live dataset, each in its own transaction."""
+    return [d for entry in LIVE_DATASETS if (d := publish_live(entry, now=now)) is not None]
 
 
 # --- usage ----------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ def check_csv(content: bytes, schema: dict | None) -> list[Problem]:
     """Problems of ``content`` against ``schema`` (without a schema: encoding and header only)."""
     if not content.strip():
         return [Problem(None, None, _("Tệp rỗng: cần ít nhất một dòng tiêu đề."))]
+    if content.startswith(b"\xef\xbb\xbf"):  # UTF-8 with a byte-order mark (as Excel writes it)
+        content = content[3:]
     options: dict[str, Any] = {"format": "csv", "encoding": "utf-8"}
     if schema:
         options["schema"] = Schema.from_descriptor(schema)
