@@ -61,11 +61,11 @@ class DepartmentRow:
 
 
 def per_department(now: dt.datetime | None = None) -> list[DepartmentRow]:
-    """One row per department (and per other agency that publishes), in one query."""
+    """One row per department (sở, ngành), in one query."""
     with_resource = Exists(Resource.objects.filter(dataset=OuterRef("pk")))
     opened_ids = Dataset.objects.filter(private=False).filter(with_resource).values("pk")
     agencies = (
-        Agency.objects.filter(Q(kind=AgencyKind.DEPARTMENT) | Q(open_data__isnull=False))
+        Agency.objects.filter(kind=AgencyKind.DEPARTMENT)
         .annotate(
             n_datasets=Count("open_data__datasets", distinct=True),
             n_public=Count("open_data__datasets", filter=Q(open_data__datasets__in=opened_ids), distinct=True),
