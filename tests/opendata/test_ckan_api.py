@@ -19,7 +19,9 @@ def call(client, action, token=None, method="get", **params):
     headers = {"HTTP_AUTHORIZATION": token} if token else {}
     if method == "get":
         return client.get(f"/api/3/action/{action}", params, **headers)
-    return client.post(f"/api/3/action/{action}", json.dumps(params), content_type="application/json", **headers)
+    return client.post(
+        f"/api/3/action/{action}", json.dumps(params), content_type="application/json", **headers
+    )
 
 
 @pytest.fixture
@@ -106,7 +108,9 @@ def test_refused_csv_upload_leaves_the_dataset_unchanged(client, scene):
     )
     assert answer.status_code == 200, answer.content
     resource = answer.json()["result"]
-    assert resource["format"] == "CSV" and resource["size"] == len("ma,ten\n1,Hoàn Kiếm\n2,Ba Đình\n".encode())
+    assert resource["format"] == "CSV" and resource["size"] == len(
+        "ma,ten\n1,Hoàn Kiếm\n2,Ba Đình\n".encode()
+    )
     assert resource["hash"].startswith("sha256:")
     download = client.get(resource["url"].split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
     assert download.status_code == 200
@@ -114,10 +118,17 @@ def test_refused_csv_upload_leaves_the_dataset_unchanged(client, scene):
 
 def test_update_and_patch(client, scene):
     token = scene["token"]
-    patched = call(client, "package_patch", token, method="post", id="giao-thong-diem-do-xe", title="Mới").json()
+    patched = call(
+        client, "package_patch", token, method="post", id="giao-thong-diem-do-xe", title="Mới"
+    ).json()
     assert patched["result"]["title"] == "Mới" and patched["result"]["resources"]
     updated = call(
-        client, "package_update", token, method="post", id="giao-thong-diem-do-xe", name="giao-thong-diem-do-xe"
+        client,
+        "package_update",
+        token,
+        method="post",
+        id="giao-thong-diem-do-xe",
+        name="giao-thong-diem-do-xe",
     ).json()["result"]
     # Fields left out are cleared; resources left out are kept (as CKAN does since 2.3).
     assert updated["tags"] == [] and updated["notes"] == "" and len(updated["resources"]) == 1

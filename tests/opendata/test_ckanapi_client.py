@@ -159,11 +159,15 @@ def test_2_errors_are_the_ones_ckan_raises(server):
     with pytest.raises(ckanapi.NotAuthorized):
         anonymous.action.package_create(name="bo-moi", owner_org=server["transport"])
     with pytest.raises(ckanapi.NotAuthorized):
-        remote(server, server["citizen_token"]).action.package_create(name="bo-moi", owner_org=server["transport"])
+        remote(server, server["citizen_token"]).action.package_create(
+            name="bo-moi", owner_org=server["transport"]
+        )
     with pytest.raises(ckanapi.NotAuthorized):
         remote(server, "ma-sai").action.package_search(q="x")
     with pytest.raises(ckanapi.ValidationError) as err:
-        remote(server, server["token"]).action.package_create(owner_org=server["transport"], title="Không tên")
+        remote(server, server["token"]).action.package_create(
+            owner_org=server["transport"], title="Không tên"
+        )
     assert "name" in err.value.error_dict
 
 
@@ -186,7 +190,9 @@ def test_3_an_editor_publishes_with_an_upload(server, tmp_path):
     assert editor.action.package_show(id=created["id"])["num_resources"] == 0
     bad.write_text("ma,ten\n1,Bãi A\n2,Bãi B\n", encoding="utf-8")
     with bad.open("rb") as f:
-        resource = editor.action.resource_create(package_id=created["id"], name="Bãi đỗ", schema=schema, upload=f)
+        resource = editor.action.resource_create(
+            package_id=created["id"], name="Bãi đỗ", schema=schema, upload=f
+        )
     assert resource["format"] == "CSV" and resource["size"] == bad.stat().st_size
     with pytest.raises(urllib.error.HTTPError):  # private: not for anonymous readers
         urllib.request.urlopen(resource["url"])  # noqa: S310 (local test server)
@@ -217,5 +223,8 @@ def test_5_two_thousand_five_hundred_datasets_page_through(server):
     pages = []
     anonymous = remote(server)
     for start in range(0, total, 1000):
-        pages += [d["name"] for d in anonymous.action.package_search(rows=1000, start=start, sort="name asc")["results"]]
+        pages += [
+            d["name"]
+            for d in anonymous.action.package_search(rows=1000, start=start, sort="name asc")["results"]
+        ]
     assert pages == sorted(pages) and len(set(pages)) == total

@@ -44,7 +44,9 @@ def test_the_catalogue_parses_and_every_dataset_is_complete(client, catalogue, f
 
 
 def test_modified_since_keeps_only_recent_changes(client, catalogue):
-    graph = Graph().parse(data=client.get("/catalog.ttl", {"modified_since": "2026-01-01"}).content, format="turtle")
+    graph = Graph().parse(
+        data=client.get("/catalog.ttl", {"modified_since": "2026-01-01"}).content, format="turtle"
+    )
     titles = {str(t) for n in graph.subjects(RDF.type, DCAT.Dataset) for t in graph.objects(n, DCTERMS.title)}
     assert titles == {"Bộ mới"}
     assert client.get("/catalog.ttl", {"modified_since": "hôm qua"}).status_code == 400

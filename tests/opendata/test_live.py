@@ -32,7 +32,13 @@ def test_every_registered_live_dataset_is_published_and_refreshed(settings, tmp_
     assert formats["CSV"].table_schema["fields"][0]["name"] == "ma_cu"
     data = json.loads(formats["JSON"].file.read())
     assert data["data"] == [
-        {"ma_cu": old.code, "ten_cu": "Phường Cũ", "ma_moi": new.code, "ten_moi": "Phường Mới", "mot_phan": True}
+        {
+            "ma_cu": old.code,
+            "ten_cu": "Phường Cũ",
+            "ma_moi": new.code,
+            "ten_moi": "Phường Mới",
+            "mot_phan": True,
+        }
     ]
     first_hash = formats["CSV"].hash
 

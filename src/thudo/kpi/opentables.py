@@ -58,7 +58,10 @@ def _num(value):
 RANKINGS = LiveDataset(
     key="xep-hang-chat-luong-phuc-vu",
     title="Xếp hạng chất lượng phục vụ người dân, doanh nghiệp",
-    notes="Bảng xếp hạng hằng tháng đã công bố theo Quyết định 766/QĐ-TTg: điểm và xếp loại từng sở, ngành, phường, xã.",
+    notes=(
+        "Bảng xếp hạng hằng tháng đã công bố theo Quyết định 766/QĐ-TTg: "
+        "điểm và xếp loại từng sở, ngành, phường, xã."
+    ),
     table=rankings_table,
     frequency="MONTHLY",
     tags=("xếp hạng", "chỉ số phục vụ"),

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import URLValidator, validate_email
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -73,9 +73,7 @@ def organisation_for(agency: Agency, *, by=None) -> Organisation:
     if Organisation.objects.filter(name=name).exists():
         name = f"{base}-{slugify(agency.code)}"[:100]
     with transaction.atomic():
-        org = Organisation.objects.create(
-            agency=agency, name=name, title=agency.name, created=timezone.now()
-        )
+        org = Organisation.objects.create(agency=agency, name=name, title=agency.name, created=timezone.now())
         audit.record("opendata.organisation_create", by=by, obj=org)
     return org
 
@@ -161,9 +159,7 @@ def _apply(dataset: Dataset, data: dict, *, creating: bool, errors: dict[str, li
         if not name:
             errors["name"] = [_("Thiếu giá trị")]
         elif not NAME_RE.match(name):
-            errors["name"] = [
-                _("Tên định danh chỉ gồm chữ thường không dấu, số, - và _ (2–100 ký tự).")
-            ]
+            errors["name"] = [_("Tên định danh chỉ gồm chữ thường không dấu, số, - và _ (2–100 ký tự).")]
         elif Dataset.objects.filter(name=name).exclude(pk=dataset.pk).exists():
             errors["name"] = [_("Tên định danh này đã được dùng.")]
         else:
@@ -250,9 +246,7 @@ def _refresh_search(dataset: Dataset) -> None:
 
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise InvalidInput(
-            _("Dữ liệu không hợp lệ."), fields={k: "\n".join(v) for k, v in errors.items()}
-        )
+        raise InvalidInput(_("Dữ liệu không hợp lệ."), fields={k: "\n".join(v) for k, v in errors.items()})
 
 
 def create_dataset(data: dict, *, by=None) -> Dataset:
@@ -313,7 +307,9 @@ def update_dataset(dataset: Dataset, data: dict, *, by=None, patch: bool = True)
             for item in resources:
                 if not isinstance(item, dict):
                     continue
-                current = dataset.resources.filter(id=item["id"]).first() if _is_uuid(item.get("id")) else None
+                current = (
+                    dataset.resources.filter(id=item["id"]).first() if _is_uuid(item.get("id")) else None
+                )
                 if current is not None:
                     _patch_resource_fields(current, item, errors)
                     _raise(errors)
@@ -425,7 +421,9 @@ def _add_resource(dataset: Dataset, data: dict, *, upload, now: dt.datetime) -> 
         resource.name = resource.url.rsplit("/", 1)[-1][:255] or _("Tài nguyên")
     _raise(errors)
     if content is not None:
-        resource.file.save(getattr(upload, "name", "tep").rsplit("/", 1)[-1], ContentFile(content), save=False)
+        resource.file.save(
+            getattr(upload, "name", "tep").rsplit("/", 1)[-1], ContentFile(content), save=False
+        )
     resource.save()
     return resource
 
@@ -495,7 +493,9 @@ def publish_live(entry: LiveDataset, *, now: dt.datetime | None = None) -> Datas
     json_content = json.dumps(
         {"schema": schema, "data": records}, ensure_ascii=False, default=str, indent=1
     ).encode("utf-8")
-    xlsx_content = xlsx_bytes(entry.title, now.strftime("%d/%m/%Y %H:%M"), [str(c.title) for c in table.columns], table.rows)
+    xlsx_content = xlsx_bytes(
+        entry.title, now.strftime("%d/%m/%Y %H:%M"), [str(c.title) for c in table.columns], table.rows
+    )
     files = (
         ("CSV", f"{entry.key}.csv", csv_content, schema),
         ("JSON", f"{entry.key}.json", json_content, None),

@@ -99,7 +99,10 @@ def package_dict(dataset: Dataset) -> dict[str, Any]:
     extras = [
         {"key": "frequency", "value": dataset.frequency},
         {"key": "spatial_text", "value": dataset.spatial},
-        {"key": "temporal_start", "value": dataset.temporal_start.isoformat() if dataset.temporal_start else ""},
+        {
+            "key": "temporal_start",
+            "value": dataset.temporal_start.isoformat() if dataset.temporal_start else "",
+        },
         {"key": "temporal_end", "value": dataset.temporal_end.isoformat() if dataset.temporal_end else ""},
         {"key": "publisher_identifier", "value": org.agency.code},
         {"key": "language", "value": "vi"},

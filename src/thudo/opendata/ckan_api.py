@@ -106,7 +106,8 @@ def package_search(request, params):
     )
     return {
         "count": found.count,
-        "sort": found.sort or ("score desc, metadata_modified desc" if params.get("q") else "metadata_modified desc"),
+        "sort": found.sort
+        or ("score desc, metadata_modified desc" if params.get("q") else "metadata_modified desc"),
         "results": [ckan.package_dict(d) for d in found.results],
         "facets": found.facets,
         "search_facets": {
@@ -248,7 +249,9 @@ def _help(name: str) -> str:
 
 def _error(name: str, status: int, error: dict[str, Any]) -> JsonResponse:
     return JsonResponse(
-        {"help": _help(name), "success": False, "error": error}, status=status, json_dumps_params={"ensure_ascii": False}
+        {"help": _help(name), "success": False, "error": error},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -304,7 +307,9 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
     except NotAllowed as exc:
         return _error(name, 403, {"__type": "Authorization Error", "message": exc.message})
     except BadQuery as exc:
-        return _error(name, 409, {"__type": "Search Query Error", "message": f"Search Query is invalid: {exc}"})
+        return _error(
+            name, 409, {"__type": "Search Query Error", "message": f"Search Query is invalid: {exc}"}
+        )
     except InvalidInput as exc:
         error: dict[str, Any] = {"__type": "Validation Error", "message": exc.message}
         for key, text in exc.fields.items():

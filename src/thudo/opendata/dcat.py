@@ -104,7 +104,13 @@ def _dataset(g: Graph, catalog: URIRef, dataset: Dataset) -> None:
         if resource.format:
             g.add((dist, DCTERMS["format"], Literal(resource.format)))
         if resource.mimetype:
-            g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{resource.mimetype}")))
+            g.add(
+                (
+                    dist,
+                    DCAT.mediaType,
+                    URIRef(f"https://www.iana.org/assignments/media-types/{resource.mimetype}"),
+                )
+            )
         if resource.size is not None:
             g.add((dist, DCAT.byteSize, Literal(resource.size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.modified, Literal(resource.last_modified.isoformat(), datatype=XSD.dateTime)))

@@ -36,7 +36,12 @@ OPENED = {
         "Điểm trông giữ xe công cộng",
         "giao-thong",
         ["giao thông", "bãi đỗ xe"],
-        "ma,ten,phuong,suc_chua\n1,Bãi đỗ xe Trần Nhật Duật,Hoàn Kiếm,220\n2,Bãi đỗ xe Long Biên,Hoàn Kiếm,150\n3,Bãi đỗ xe Nguyễn Công Trứ,Hai Bà Trưng,180\n",
+        (
+            "ma,ten,phuong,suc_chua\n"
+            "1,Bãi đỗ xe Trần Nhật Duật,Hoàn Kiếm,220\n"
+            "2,Bãi đỗ xe Long Biên,Hoàn Kiếm,150\n"
+            "3,Bãi đỗ xe Nguyễn Công Trứ,Hai Bà Trưng,180\n"
+        ),
     ),
     "SNNMT": (
         "chat-luong-khong-khi",
@@ -50,14 +55,22 @@ OPENED = {
         "Cơ sở khám bệnh, chữa bệnh được cấp phép",
         "y-te",
         ["y tế"],
-        "ma,ten,loai,phuong\nBV01,Bệnh viện Đa khoa Xanh Pôn,Bệnh viện,Ba Đình\nBV02,Bệnh viện Thanh Nhàn,Bệnh viện,Hai Bà Trưng\n",
+        (
+            "ma,ten,loai,phuong\n"
+            "BV01,Bệnh viện Đa khoa Xanh Pôn,Bệnh viện,Ba Đình\n"
+            "BV02,Bệnh viện Thanh Nhàn,Bệnh viện,Hai Bà Trưng\n"
+        ),
     ),
     "SGDĐT": (
         "truong-hoc",
         "Danh sách trường trung học phổ thông công lập",
         "giao-duc",
         ["giáo dục", "trường học"],
-        "ma,ten,phuong,chi_tieu_lop_10\nT01,THPT Chu Văn An,Tây Hồ,675\nT02,THPT Phan Đình Phùng,Ba Đình,675\n",
+        (
+            "ma,ten,phuong,chi_tieu_lop_10\n"
+            "T01,THPT Chu Văn An,Tây Hồ,675\n"
+            "T02,THPT Phan Đình Phùng,Ba Đình,675\n"
+        ),
     ),
     "STC": (
         "doanh-nghiep-thanh-lap-moi",
@@ -71,7 +84,11 @@ OPENED = {
         "Tổ chức hành nghề công chứng",
         "hanh-chinh",
         ["công chứng", "tư pháp"],
-        "ma,ten,dia_chi\nCC01,Văn phòng công chứng Hoàn Kiếm,Hoàn Kiếm\nCC02,Phòng công chứng số 1,Hoàn Kiếm\n",
+        (
+            "ma,ten,dia_chi\n"
+            "CC01,Văn phòng công chứng Hoàn Kiếm,Hoàn Kiếm\n"
+            "CC02,Phòng công chứng số 1,Hoàn Kiếm\n"
+        ),
     ),
     "SDL": (
         "diem-du-lich",
@@ -144,7 +161,8 @@ def load(*, progress, stdout) -> list[tuple[str, str, str]]:
             )
             if private:
                 actions.create_resource(
-                    dataset, {"name": title, "url": f"https://dulieu.hanoi.example/{name}.csv", "format": "CSV"}
+                    dataset,
+                    {"name": title, "url": f"https://dulieu.hanoi.example/{name}.csv", "format": "CSV"},
                 )
         # One monthly dataset left behind: flagged stale on the indicators page.
         Dataset.objects.filter(name="doanh-nghiep-thanh-lap-moi").update(

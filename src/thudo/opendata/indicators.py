@@ -68,7 +68,9 @@ def per_department(now: dt.datetime | None = None) -> list[DepartmentRow]:
         Agency.objects.filter(kind=AgencyKind.DEPARTMENT)
         .annotate(
             n_datasets=Count("open_data__datasets", distinct=True),
-            n_public=Count("open_data__datasets", filter=Q(open_data__datasets__in=opened_ids), distinct=True),
+            n_public=Count(
+                "open_data__datasets", filter=Q(open_data__datasets__in=opened_ids), distinct=True
+            ),
             n_stale=Count(
                 "open_data__datasets",
                 filter=Q(open_data__datasets__in=Dataset.objects.filter(stale_condition(now)).values("pk")),

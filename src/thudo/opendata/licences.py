@@ -17,7 +17,9 @@ class Licence:
 LICENCES: dict[str, Licence] = {
     lic.id: lic
     for lic in (
-        Licence("cc-by-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+        Licence(
+            "cc-by-4.0", "Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"
+        ),
         Licence("cc-zero", "Creative Commons CCZero", "https://creativecommons.org/publicdomain/zero/1.0/"),
         Licence(
             "odc-by", "Open Data Commons Attribution License", "https://opendatacommons.org/licenses/by/1-0/"

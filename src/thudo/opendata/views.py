@@ -77,7 +77,9 @@ def catalogue(request):
             "page": page_number,
             "pages": pages,
             "prev_url": "?" + urlencode({**base_params, "page": page_number - 1}) if page_number > 1 else "",
-            "next_url": "?" + urlencode({**base_params, "page": page_number + 1}) if page_number < pages else "",
+            "next_url": "?" + urlencode({**base_params, "page": page_number + 1})
+            if page_number < pages
+            else "",
             "api_url": absolute_url("/api/3/action/package_search?" + urlencode({"q": q, "rows": PAGE_SIZE})),
         },
     )
@@ -134,7 +136,9 @@ def download(request, resource_id: str, filename: str):
     actions.count_download(resource)
     response = FileResponse(resource.file.open("rb"), as_attachment=False, filename=filename)
     if resource.mimetype:
-        response["Content-Type"] = resource.mimetype + ("; charset=utf-8" if resource.mimetype.startswith("text/") else "")
+        response["Content-Type"] = resource.mimetype + (
+            "; charset=utf-8" if resource.mimetype.startswith("text/") else ""
+        )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -185,8 +189,12 @@ def editor(request):
     orgs = list(queries.editable_organisations(request.user))
     if not orgs:
         raise Http404
-    datasets = queries.with_details(queries.base(request.user, include_private=True).filter(organisation__in=orgs))
-    page = Paginator(datasets.order_by("-metadata_modified", "name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    datasets = queries.with_details(
+        queries.base(request.user, include_private=True).filter(organisation__in=orgs)
+    )
+    page = Paginator(datasets.order_by("-metadata_modified", "name"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "opendata/editor.html", {"orgs": orgs, "page": page})
 
 
@@ -200,7 +208,16 @@ def dataset_new(request):
     if request.method == "POST":
         data = {
             key: request.POST.get(key, "")
-            for key in ("name", "title", "notes", "owner_org", "frequency", "spatial", "maintainer", "maintainer_email")
+            for key in (
+                "name",
+                "title",
+                "notes",
+                "owner_org",
+                "frequency",
+                "spatial",
+                "maintainer",
+                "maintainer_email",
+            )
         }
         data["tags"] = request.POST.get("tags", "")
         data["private"] = bool(request.POST.get("private"))
@@ -260,5 +277,3 @@ def dataset_visibility(request, name: str):
     actions.update_dataset(found, {"private": request.POST.get("private") == "1"}, by=request.user)
     messages.success(request, _("Đã cập nhật chế độ công khai."))
     return redirect(reverse("opendata:dataset", kwargs={"name": found.name}))
-
-
