@@ -24,7 +24,7 @@ GOOD = "ma,ten,so_cho\n1,Bãi đỗ xe Trần Nhật Duật,220\n2,Bãi đỗ xe
 
 
 def sign_in(page, user, next_url):
-    page.goto(f"/login/?next={next_url}")
+    page.goto(f"/login/?next={next_url}", timeout=60_000)  # the server's first answer warms it up
     page.get_by_label("Tên đăng nhập").fill(user.username)
     page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
