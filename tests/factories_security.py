@@ -158,7 +158,9 @@ def _opendata(agency) -> dict[str, str]:
     from thudo.opendata import actions as od
 
     org = od.organisation_for(agency)
-    public = od.create_dataset({"name": "ma-tran-cong-khai", "title": "Dữ liệu công khai", "owner_org": org.name})
+    public = od.create_dataset(
+        {"name": "ma-tran-cong-khai", "title": "Dữ liệu công khai", "owner_org": org.name}
+    )
     resource = od.create_resource(
         public, {"name": "Bảng", "format": "CSV"}, upload=ContentFile(b"ma,ten\n1,A\n", name="bang.csv")
     )

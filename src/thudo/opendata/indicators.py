@@ -25,10 +25,11 @@ PERIODS = {
 
 def stale_before(frequency: str, now: dt.datetime | None = None) -> dt.datetime | None:
     """Datasets of ``frequency`` last modified before this moment are stale (None: never)."""
-    period = PERIODS.get(frequency)  # type: ignore[call-overload]
+    period = PERIODS.get(Frequency(frequency)) if frequency in Frequency.values else None
     if period is None:
         return None
-    return (now or timezone.now()) - period - GRACE
+    moment: dt.datetime = (now or timezone.now()) - period - GRACE
+    return moment
 
 
 def is_stale(dataset: Dataset, now: dt.datetime | None = None) -> bool:

@@ -39,7 +39,7 @@ def schema_problems(descriptor: Any) -> list[str]:
     return out
 
 
-def check_csv(content: bytes, schema: dict | None) -> list[Problem]:
+def check_csv(content: bytes, schema: dict[str, Any] | None) -> list[Problem]:
     """Problems of ``content`` against ``schema`` (without a schema: encoding and header only)."""
     if not content.strip():
         return [Problem(None, None, _("Tệp rỗng: cần ít nhất một dòng tiêu đề."))]
@@ -58,7 +58,7 @@ def check_csv(content: bytes, schema: dict | None) -> list[Problem]:
     return problems[:MAX_PROBLEMS]
 
 
-def _problem(error: Any, schema: dict | None) -> Problem:
+def _problem(error: Any, schema: dict[str, Any] | None) -> Problem:
     kind = getattr(error, "type", "")
     row = getattr(error, "row_number", None)
     column = getattr(error, "field_name", None)
@@ -96,7 +96,7 @@ def _problem(error: Any, schema: dict | None) -> Problem:
     return Problem(row, column, text)
 
 
-def _field_type(schema: dict | None, column: str | None) -> str:
+def _field_type(schema: dict[str, Any] | None, column: str | None) -> str:
     for item in (schema or {}).get("fields", []):
         if item.get("name") == column:
             return str(item.get("type", "string"))
