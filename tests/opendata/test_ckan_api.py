@@ -136,3 +136,16 @@ def test_update_and_patch(client, scene):
         client, "package_update", token, method="post", id=updated["id"], name=updated["name"], resources=[]
     ).json()["result"]
     assert replaced["resources"] == []
+
+
+def test_an_uploaded_html_file_is_only_ever_a_download(client, scene):
+    page = SimpleUploadedFile("trang.html", b"<script>alert(1)</script>", "text/html")
+    answer = client.post(
+        "/api/3/action/resource_create",
+        {"package_id": scene["public"].name, "upload": page},
+        HTTP_AUTHORIZATION=scene["token"],
+    )
+    url = answer.json()["result"]["url"]
+    download = client.get("/" + url.split("://", 1)[1].split("/", 1)[1])
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"].startswith("attachment")

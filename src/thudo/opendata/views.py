@@ -30,6 +30,7 @@ PAGE_SIZE = 20
 PREVIEW_ROWS = 10
 PREVIEW_BYTES = 256 * 1024
 FACETS = ("organization", "groups", "tags", "res_format")
+INLINE_TYPES = {"text/csv", "application/json", "text/plain", "application/pdf"}
 
 
 def catalogue(request):
@@ -134,11 +135,16 @@ def download(request, resource_id: str, filename: str):
     if not resource.file:
         raise Http404
     actions.count_download(resource)
-    response = FileResponse(resource.file.open("rb"), as_attachment=False, filename=filename)
-    if resource.mimetype:
+    # Shown in the browser only for plain data types; anything else (HTML, SVG ...) is a download,
+    # so an uploaded file can never run as a page of the platform.
+    inline = resource.mimetype in INLINE_TYPES
+    response = FileResponse(resource.file.open("rb"), as_attachment=not inline, filename=filename)
+    if inline:
         response["Content-Type"] = resource.mimetype + (
-            "; charset=utf-8" if resource.mimetype.startswith("text/") else ""
+            "; charset=utf-8" if resource.mimetype != "application/pdf" else ""
         )
+    else:
+        response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
