@@ -47,3 +47,16 @@ def test_a_monthly_dataset_is_stale_after_a_month_and_the_grace():
     Dataset.objects.filter(pk=monthly.pk).update(metadata_modified=now - dt.timedelta(days=31 + 8))
     assert indicators.is_stale(Dataset.objects.get(pk=monthly.pk), now)
     assert next(r for r in indicators.per_department(now) if r.agency == org.agency).stale == 1
+
+
+def test_kpi_counts_the_open_data_facts_through_the_indicator_registry():
+    from thudo.core import indicators as core_indicators
+
+    org = fo.organisation()
+    fo.dataset(org)
+    fo.dataset(org, private=True)
+    now = timezone.now()
+    month = now.date().replace(day=1)
+    facts = core_indicators.count_all(month, [org.agency_id], now)[org.agency_id]
+    assert facts["opendata.datasets"] == 2 and facts["opendata.opened"] == 1
+    assert "opendata.stale" not in facts  # zeros are left out

@@ -21,8 +21,9 @@ from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from thudo.core import audit, permissions
+from thudo.core import audit, events, permissions
 from thudo.core.errors import InvalidInput, NotAllowed
+from thudo.core.indicators import AgencyFactsChanged
 from thudo.core.livedata import LIVE_DATASETS, LiveDataset
 from thudo.core.models import Agency
 from thudo.core.spreadsheets import csv_bytes, xlsx_bytes
@@ -244,6 +245,11 @@ def _refresh_search(dataset: Dataset) -> None:
     Dataset.objects.filter(pk=dataset.pk).update(search_text=dataset.search_text)
 
 
+def _changed(dataset: Dataset) -> None:
+    """The publishing agency's open-data facts changed (kpi refreshes its month after the commit)."""
+    events.publish(AgencyFactsChanged(agency_id=dataset.organisation.agency_id, at=timezone.now()))
+
+
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise InvalidInput(_("Dữ liệu không hợp lệ."), fields={k: "\n".join(v) for k, v in errors.items()})
@@ -273,6 +279,7 @@ def create_dataset(data: dict, *, by=None) -> Dataset:
                 _add_resource(dataset, item, upload=None, now=now)
         _refresh_search(dataset)
         audit.record("opendata.dataset_create", by=by, obj=dataset)
+        _changed(dataset)
     return dataset
 
 
@@ -319,6 +326,7 @@ def update_dataset(dataset: Dataset, data: dict, *, by=None, patch: bool = True)
                     _add_resource(dataset, item, upload=None, now=now)
         _refresh_search(dataset)
         audit.record("opendata.dataset_update", by=by, obj=dataset)
+        _changed(dataset)
     return dataset
 
 
@@ -437,6 +445,7 @@ def create_resource(dataset: Dataset, data: dict, *, upload=None, by=None) -> Re
         resource = _add_resource(dataset, data, upload=upload, now=now)
         Dataset.objects.filter(pk=dataset.pk).update(metadata_modified=now)
         audit.record("opendata.resource_create", by=by, obj=resource)
+        _changed(resource.dataset)
     return resource
 
 
@@ -461,6 +470,7 @@ def patch_resource(resource: Resource, data: dict, *, upload=None, by=None) -> R
         resource.save()
         Dataset.objects.filter(pk=dataset.pk).update(metadata_modified=now)
         audit.record("opendata.resource_update", by=by, obj=resource)
+        _changed(resource.dataset)
     return resource
 
 

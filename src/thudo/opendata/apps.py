@@ -24,8 +24,23 @@ class OpenDataConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from thudo.core import indicators as core_indicators
         from thudo.core import permissions
+        from thudo.opendata import indicators
         from thudo.opendata.models import Dataset, Organisation, Resource
+
+        # kpi counts the open-data facts per agency and month without importing this app.
+        core_indicators.SOURCES.register(
+            core_indicators.IndicatorSource(
+                name="opendata",
+                facts={
+                    "opendata.datasets": _("Bộ dữ liệu mở đã đăng ký"),
+                    "opendata.opened": _("Bộ dữ liệu mở công khai có tài nguyên"),
+                    "opendata.stale": _("Bộ dữ liệu mở quá hạn cập nhật"),
+                },
+                count=indicators.facts,
+            )
+        )
 
         permissions.register(Organisation, permissions.Scope(noun="dataset", agency_fields=("agency",)))
         permissions.register(

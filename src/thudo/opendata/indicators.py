@@ -5,6 +5,7 @@ frequency plus a grace period)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -81,6 +82,32 @@ def per_department(now: dt.datetime | None = None) -> list[DepartmentRow]:
         .order_by("code")
     )
     return [DepartmentRow(a, a.n_datasets, a.n_public, a.n_stale) for a in agencies]
+
+
+def facts(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) -> dict[int, dict[str, int]]:
+    """The open-data facts of each agency for ``month`` (``core.indicators`` source ``opendata``):
+    datasets registered by the end of the month, public ones with a resource, stale ones. Privacy
+    and resources are counted as they are now (their history is not kept)."""
+    first = dt.datetime(month.year, month.month, 1, tzinfo=timezone.get_current_timezone())
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    until = min(following, now)
+    qs = Dataset.objects.filter(metadata_created__lt=until)
+    if agency_ids is not None:
+        qs = qs.filter(organisation__agency_id__in=agency_ids)
+    with_resource = Exists(Resource.objects.filter(dataset=OuterRef("pk")))
+    rows = qs.values("organisation__agency_id").annotate(
+        n=Count("pk"),
+        public=Count("pk", filter=Q(private=False) & Q(with_resource)),
+        stale=Count("pk", filter=stale_condition(until)),
+    )
+    return {
+        r["organisation__agency_id"]: {
+            "opendata.datasets": r["n"],
+            "opendata.opened": r["public"],
+            "opendata.stale": r["stale"],
+        }
+        for r in rows
+    }
 
 
 def summary(now: dt.datetime | None = None) -> dict[str, int]:
