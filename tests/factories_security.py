@@ -151,6 +151,34 @@ def _notice(d: Dossier) -> None:
     a.save()
 
 
+def _opendata(agency) -> dict[str, str]:
+    """The agency's open-data organisation: a public dataset with a CSV file, a private one."""
+    from django.core.files.base import ContentFile
+
+    from thudo.opendata import actions as od
+
+    org = od.organisation_for(agency)
+    public = od.create_dataset(
+        {"name": "ma-tran-cong-khai", "title": "Dữ liệu công khai", "owner_org": org.name}
+    )
+    resource = od.create_resource(
+        public, {"name": "Bảng", "format": "CSV"}, upload=ContentFile(b"ma,ten\n1,A\n", name="bang.csv")
+    )
+    private = od.create_dataset(
+        {"name": "ma-tran-noi-bo", "title": "Dữ liệu nội bộ", "owner_org": org.name, "private": True}
+    )
+    od.create_resource(private, {"name": "Nội bộ", "url": "https://example.vn/noi-bo.csv"})
+    return {
+        "dataset_name": public.name,
+        "private_dataset_name": private.name,
+        "resource_id": str(resource.pk),
+        "private_resource_id": str(private.resources.get().pk),
+        "filename": resource.filename,
+        "dcat_fmt": "ttl",
+        "organisation": org.name,
+    }
+
+
 def build_scene() -> Scene:
     """Everything the matrix needs; on-commit side effects (notifications, outbox) run."""
     from thudo.dossiers import actions
@@ -172,6 +200,7 @@ def build_scene() -> Scene:
         actions.receive(foreign, by=users["other_officer"], note="")  # counted in the other unit's KPI
         kpi = _kpi(users, agency, other)
         draft = actions.drafts.start_submission(procedure, by=users["owner"], initial={"agency": agency.pk})
+        opendata = _opendata(agency)
     _notice(done)
     paper = done.attachments.filter(kind=AttachmentKind.PAPER).order_by("pk").first()
     result = done.results.filter(signed=True).order_by("-version").first()
@@ -215,6 +244,7 @@ def build_scene() -> Scene:
         "fmt": "csv",
         "unit_fmt": "xlsx",
         **{f"kpi_{k}": v for k, v in kpi.items()},
+        **opendata,
     }
     return Scene(
         agency=agency,

@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     # apps that read the domain apps' data
     "kpi": 3,
     "ops": 3,  # serve/worker commands, health, metrics: reads dossiers' and notifications' tables
+    "opendata": 3,  # open-data catalogue: reads core, procedures, kpi; other apps plug in via LIVE_DATASETS
     # pages shell and project wiring
     "web": 4,
     "conf": 5,

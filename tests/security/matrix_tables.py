@@ -54,6 +54,9 @@ NOBODY_PAGE = "login 404 404 404 404 404 404 404 404 404"
 KPI_PAGE = "login 404 404 404 404 200 404 200 200 404"  # kpi.view: leader, agency admin (their unit)
 CITY_PAGE = "login 404 404 404 404 404 404 404 200 404"
 OFFICIALS_PAGE = "login 404 404 200 200 200 200 200 200 404"  # holders of dossier.view anywhere
+# Open data: the agency admin publishes for their agency (dataset.manage), the city admin everywhere.
+OPEN_DATA_EDITOR = "login 404 404 404 404 404 404 200 200 404"
+OPEN_DATA_PRIVATE = "404 404 404 404 404 404 404 200 200 404"
 ADMIN_LIST = "login login login login login login login 403 200 login"  # staff: agency admin, city admin
 
 API: dict[str, Row] = {
@@ -241,6 +244,28 @@ PAGES: dict[str, Row] = {
     "kpi:ranking": Row(PUBLIC),
     "kpi:ranking_export": Row(PUBLIC, note="published open data; no personal data (leak test)"),
     "kpi:targets": Row(PUBLIC),
+    # --- open data: the public catalogue (private datasets: their editors and the city admin) ---
+    "opendata:catalogue": Row(PUBLIC),
+    "opendata:indicators": Row(PUBLIC),
+    "opendata:catalog": Row(PUBLIC, fill={"fmt": "dcat_fmt"}, note="DCAT-AP for harvesters"),
+    "opendata:dataset": Row(PUBLIC, fill={"name": "dataset_name"}),
+    "opendata:dataset #private": Row(OPEN_DATA_PRIVATE, fill={"name": "private_dataset_name"}),
+    "opendata:download": Row(PUBLIC, fill={"resource_id": "resource_id", "filename": "filename"}),
+    "opendata:editor": Row(OPEN_DATA_EDITOR),
+    "opendata:dataset_new": Row(OPEN_DATA_EDITOR),
+    "opendata:dataset_new POST": Row(
+        OPEN_DATA_EDITOR.replace("200", "302"),
+        data={"owner_org": "{organisation}", "name": "bo-moi", "title": "Bộ mới"},
+    ),
+    "opendata:resource_new": Row(OPEN_DATA_EDITOR, fill={"name": "dataset_name"}),
+    "opendata:resource_new POST": Row(
+        OPEN_DATA_EDITOR.replace("200", "302"),
+        fill={"name": "dataset_name"},
+        data={"name": "Liên kết", "url": "https://example.vn/a.csv"},
+    ),
+    "opendata:visibility POST": Row(
+        OPEN_DATA_EDITOR.replace("200", "302"), fill={"name": "dataset_name"}, data={"private": "1"}
+    ),
     "dossiers:lookup": Row(PUBLIC),
     "dossiers:lookup POST #found": Row(
         "302 302 302 302 302 302 302 302 302 302", data={"code": "{code}", "secret": "{secret}"}
@@ -371,3 +396,32 @@ ADMIN: dict[str, Row] = (
         for key in ("procedures.field", "procedures.procedure", "procedures.process")
     }
 )
+
+
+# The CKAN-compatible Action API (/api/3/action/<name>) lives outside the ninja API (CKAN's own
+# envelope and error types; ADR opendata), so it is not in openapi.json: its rows are here, checked
+# by test_ckan_row with the actors' sessions. Writes need an API token: with a session every
+# actor gets CKAN's 403 (Authorization Error); tokens are tested in tests/opendata.
+CKAN_READ = "200 200 200 200 200 200 200 200 200 200"
+CKAN_PRIVATE = "404 404 404 404 404 404 404 200 200 404"
+CKAN_WRITE = "403 403 403 403 403 403 403 403 403 403"
+CKAN: dict[str, Row] = {
+    "GET status_show": Row(CKAN_READ),
+    "GET package_list": Row(CKAN_READ),
+    "GET package_show": Row(CKAN_READ, query={"id": "{dataset_name}"}),
+    "GET package_show #private": Row(CKAN_PRIVATE, query={"id": "{private_dataset_name}"}),
+    "GET package_search": Row(CKAN_READ, query={"q": "dữ liệu", "include_private": "true"}),
+    "GET organization_list": Row(CKAN_READ),
+    "GET organization_show": Row(CKAN_READ, query={"id": "{organisation}"}),
+    "GET group_list": Row(CKAN_READ),
+    "GET group_show": Row("404 404 404 404 404 404 404 404 404 404", query={"id": "khong-co"}),
+    "GET tag_list": Row(CKAN_READ),
+    "GET resource_show": Row(CKAN_READ, query={"id": "{resource_id}"}),
+    "GET resource_show #private": Row(CKAN_PRIVATE, query={"id": "{private_resource_id}"}),
+    "GET resource_view_list": Row(CKAN_READ, query={"id": "{resource_id}"}),
+    "POST package_create": Row(CKAN_WRITE, json={"name": "bo-moi", "owner_org": "{organisation}"}),
+    "POST package_update": Row(CKAN_WRITE, json={"id": "{dataset_name}", "name": "{dataset_name}"}),
+    "POST package_patch": Row(CKAN_WRITE, json={"id": "{dataset_name}", "title": "Mới"}),
+    "POST resource_create": Row(CKAN_WRITE, json={"package_id": "{dataset_name}", "url": "https://a.vn/x"}),
+    "POST resource_patch": Row(CKAN_WRITE, json={"id": "{resource_id}", "name": "Mới"}),
+}

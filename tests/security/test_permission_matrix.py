@@ -237,6 +237,21 @@ def test_page_row(scene, clients, key):
     check_row(scene, clients, method, _page_url(base_key(key), scene, row), row, key)
 
 
+def test_every_ckan_action_has_a_row():
+    from thudo.opendata.ckan_api import ACTIONS
+
+    rows = {base_key(k).split(" ", 1)[1] for k in t.CKAN}
+    assert rows == set(ACTIONS), f"CKAN actions without a row: {sorted(set(ACTIONS) - rows)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(t.CKAN))
+def test_ckan_row(scene, clients, key):
+    row = t.CKAN[key]
+    method, name = base_key(key).split(" ", 1)
+    check_row(scene, clients, method, f"/api/3/action/{name}", row, f"ckan {key}")
+
+
 def _admin_url(key: str) -> str:
     if key == "index":
         return reverse("admin:index")

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "thudo.dossiers",
     "thudo.signing",
     "thudo.notifications",
+    "thudo.opendata",
     "thudo.kpi",
     "thudo.ops",
     "thudo.web",

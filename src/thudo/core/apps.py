@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from thudo.core import permissions, tasks_backend
+        from thudo.core import opentables, permissions, tasks_backend
+        from thudo.core.livedata import LIVE_DATASETS
         from thudo.core.models import AdministrativeUnit, Agency, AuditRecord, CalendarOverride
 
         permissions.register(AdministrativeUnit, permissions.Scope(noun="unit", public=Q()))
@@ -19,3 +20,6 @@ class CoreConfig(AppConfig):
         permissions.register(AuditRecord, permissions.Scope(noun="audit"))
         # The worker binds the request id a task carries, times the run and logs it.
         tasks_backend.connect()
+        # Tables the platform publishes as open data (opendata publishes them).
+        LIVE_DATASETS.register(opentables.UNITS)
+        LIVE_DATASETS.register(opentables.SUCCESSION)

@@ -106,6 +106,11 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def user_for_token(raw: str):
+    """The active person behind an unrevoked API token, or None."""
+    return _user_for_token(raw)
+
+
 def _user_for_token(raw: str):
     from thudo.core.models import ApiToken
 

@@ -82,6 +82,7 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
             "dossier.view",
             "kpi.view",
             "kpi.report",
+            "dataset.manage",
         }
     ),
     Role.CLERK: frozenset({"document.view", "document.register", "document.issue"}),
@@ -97,6 +98,7 @@ CITY_ADMIN_VERBS: frozenset[str] = frozenset().union(*ROLE_VERBS.values()) | {
     "token.manage",
     "notification.manage",
     "procedure.publish",
+    "opendata.manage",
 }
 # What the owner of an object (the applicant) may do with it, whatever their roles.
 OWNER_VERBS: frozenset[str] = frozenset(

@@ -40,3 +40,8 @@ class KpiConfig(AppConfig):
         permissions.register(
             ReportSubmission, permissions.Scope(noun="kpi", agency_fields=("assignment__agency",))
         )
+
+        from thudo.core.livedata import LIVE_DATASETS
+        from thudo.kpi import opentables
+
+        LIVE_DATASETS.register(opentables.RANKINGS)

@@ -24,3 +24,8 @@ class ProceduresConfig(AppConfig):
             Process,
             permissions.Scope(noun="process", agency_fields=("agency",), public=Q(status="published")),
         )
+
+        from thudo.core.livedata import LIVE_DATASETS
+        from thudo.procedures import opentables
+
+        LIVE_DATASETS.register(opentables.CATALOGUE)
