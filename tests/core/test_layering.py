@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "security": 1,
     # domain apps
     "dossiers": 2,
+    "tasks": 2,  # directives and tasks; sources (documents, meetings, feedback) link by (kind, ref)
     # apps that read the domain apps' data
     "kpi": 3,
     # pages shell and project wiring
