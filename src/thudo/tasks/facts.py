@@ -46,8 +46,8 @@ def count(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) ->
     - received: tasks assigned in the month (not cancelled);
     - done on time / late: done reports dated in the month of tasks still counted done, judged
       against the deadline each report stated;
-    - overdue at month end: tasks not done and not cancelled on the month's last day (today, for
-      the current month) whose due day had passed by then.
+    - overdue at month end: tasks not done and not cancelled at the end of the month's last day
+      whose due day was that day or earlier (for the current month: whose due day is before today).
     """
     first, last = _month_bounds(month)
     today = timezone.localtime(now).date()
@@ -74,13 +74,14 @@ def count(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) ->
     cutoff_end = _moment(cutoff + dt.timedelta(days=1))
     field = st.deadline_field()
     late = (
-        base.filter(assigned_at__lt=cutoff_end, **{f"{field}__lt": cutoff})
+        base.filter(assigned_at__lt=cutoff_end, **{f"{field}__lte": cutoff})
         .filter(Q(done_on__isnull=True) | Q(done_on__gt=cutoff))
         .filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=cutoff_end))
     )
+    finished = today > last
     for t in late.only("pk", "deadline", "original_deadline", "lead_agency_id"):
         last_day = st.due_day(st.counted_deadline(t), t.lead_agency_id)
-        if last_day is not None and last_day < cutoff:
+        if last_day is not None and (last_day <= last if finished else last_day < today):
             bump(t.lead_agency_id, OVERDUE_AT_MONTH_END)
     return out
 
