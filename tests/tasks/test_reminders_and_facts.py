@@ -90,7 +90,13 @@ def test_kpi_counts_per_unit_equal_a_count_by_hand(c):
     # Commune X: nothing.
     got = facts.count(dt.date(2026, 2, 1), None, ft.at("2026-03-10"))
     by_hand = {
-        a.pk: {facts.RECEIVED: 3, facts.DONE_ON_TIME: 2, facts.DONE_LATE: 1, facts.OVERDUE_AT_MONTH_END: 1},
+        a.pk: {
+            facts.RECEIVED: 3,
+            facts.DONE_ON_TIME: 2,
+            facts.DONE_LATE: 1,
+            facts.DONE: 3,
+            facts.OVERDUE_AT_MONTH_END: 1,
+        },
         b.pk: {facts.RECEIVED: 2, facts.OVERDUE_AT_MONTH_END: 1},
     }
     assert got == by_hand

@@ -1,7 +1,7 @@
 """The tasks app's indicator source (:mod:`thudo.core.indicators`): per lead unit and month, the
 tasks received, done on time, done late and overdue at the month's end (Plan 259/KH-UBND ranks
 units on task results too). ``kpi`` rolls them up without importing this app; the on-time rate is
-``done_on_time / (done_on_time + done_late)`` of these facts."""
+``tasks.done_on_time / tasks.done`` (an indicator of kind ``dossier_ratio`` with these facts)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ from thudo.tasks.models import DONE_STATES, State, Task
 RECEIVED = "tasks.received"
 DONE_ON_TIME = "tasks.done_on_time"
 DONE_LATE = "tasks.done_late"
+DONE = "tasks.done"  # on time + late: the on-time rate's denominator
 OVERDUE_AT_MONTH_END = "tasks.overdue_month_end"
 
 FACTS = {
     RECEIVED: _("Nhiệm vụ được giao"),
     DONE_ON_TIME: _("Nhiệm vụ hoàn thành đúng hạn"),
     DONE_LATE: _("Nhiệm vụ hoàn thành quá hạn"),
+    DONE: _("Nhiệm vụ hoàn thành"),
     OVERDUE_AT_MONTH_END: _("Nhiệm vụ quá hạn cuối tháng"),
 }
 
@@ -70,6 +72,7 @@ def count(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) ->
     for t in done.only("pk", "state", "done_on", "done_deadline", "lead_agency_id", "recurrence"):
         s = st.standing(t)
         bump(t.lead_agency_id, DONE_ON_TIME if s == st.Standing.DONE_ON_TIME else DONE_LATE)
+        bump(t.lead_agency_id, DONE)
 
     cutoff_end = _moment(cutoff + dt.timedelta(days=1))
     field = st.deadline_field()
