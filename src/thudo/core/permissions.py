@@ -92,7 +92,13 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
 # side, close, return, decide extensions and cancel. Which side a verb is done from is the tasks
 # app's transition table (thudo.tasks.transitions).
 TASK_WORK_VERBS = frozenset({"task.view", "task.accept", "task.report", "task.request_extension"})
-TASK_LEAD_VERBS = TASK_WORK_VERBS | {"task.assign", "task.close", "task.return", "task.decide_extension", "task.cancel"}
+TASK_LEAD_VERBS = TASK_WORK_VERBS | {
+    "task.assign",
+    "task.close",
+    "task.return",
+    "task.decide_extension",
+    "task.cancel",
+}
 ROLE_VERBS[Role.SPECIALIST] |= TASK_WORK_VERBS
 ROLE_VERBS[Role.LEADER] |= TASK_LEAD_VERBS
 ROLE_VERBS[Role.AGENCY_ADMIN] |= {"task.view"}
