@@ -79,7 +79,9 @@ API: dict[str, Row] = {
     "GET /api/v1/procedures/fields": Row(PUBLIC),
     "GET /api/v1/procedures/{code}": Row(PUBLIC, fill={"code": "procedure_code"}),
     # --- tasks: the scene's task, led by the owning agency, assigned by the city admin ---
-    "GET /api/v1/tasks": Row(SIGNED_IN, note="contents: tests/tasks/test_api.py (invisible tasks not listed)"),
+    "GET /api/v1/tasks": Row(
+        SIGNED_IN, note="contents: tests/tasks/test_api.py (invisible tasks not listed)"
+    ),
     "POST /api/v1/tasks": Row(
         "401 403 403 403 403 201 403 403 201 403",
         json={
@@ -97,7 +99,8 @@ API: dict[str, Row] = {
         note="the lead side accepts; agency admin and clerk only read",
     ),
     "POST /api/v1/tasks/{task_id}/reports": Row(
-        "401 404 404 404 201 201 404 403 201 403", json={"kind": "progress", "text": "Đang làm", "percent": 10}
+        "401 404 404 404 201 201 404 403 201 403",
+        json={"kind": "progress", "text": "Đang làm", "percent": 10},
     ),
     # --- dossiers: reads of the owner's returned dossier ---
     "GET /api/v1/dossiers": Row(SIGNED_IN, note="contents: test_lists_show_only_visible_dossiers"),
@@ -334,7 +337,9 @@ PAGES: dict[str, Row] = {
     "tasks:plan": Row(TASK_PAGE, fill={"pk": "plan_id"}, note="the plan's tasks are filtered by visibility"),
     "tasks:detail": Row(TASK_PAGE, fill={"pk": "task_id"}),
     "tasks:file": Row(TASK_PAGE, fill={"pk": "task_id", "file_pk": "task_file"}),
-    "tasks:split": Row(NOBODY_PAGE, fill={"pk": "task_id"}, note="the task is not accepted yet: no sub-tasks"),
+    "tasks:split": Row(
+        NOBODY_PAGE, fill={"pk": "task_id"}, note="the task is not accepted yet: no sub-tasks"
+    ),
     "tasks:act POST": Row(
         "login 404 404 404 302 302 404 302 302 302",
         fill={"pk": "task_id"},

@@ -20,12 +20,12 @@ from thudo.tasks.models import Priority, Recurrence, SourceKind, Task
 router = Router(tags=["tasks"], auth=signed_in)
 
 
-class Ref(Schema):
+class AgencyRefOut(Schema):
     code: str
     name: str
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     kind: str
     on: date
@@ -38,7 +38,7 @@ class ReportOut(Schema):
     on_time: bool | None = None
 
 
-class EventOut(Schema):
+class TaskEventOut(Schema):
     seq: int
     verb: str
     from_state: str
@@ -56,10 +56,10 @@ class TaskOut(Schema):
     source_kind: str
     source_ref: str
     source_label: str
-    assigner_agency: Ref
-    lead_agency: Ref
+    assigner_agency: AgencyRefOut
+    lead_agency: AgencyRefOut
     lead_person: str | None = None
-    coordinators: list[Ref] | None = None
+    coordinators: list[AgencyRefOut] | None = None
     parent: int | None = None
     recurrence: str
     priority: str
@@ -75,8 +75,8 @@ class TaskOut(Schema):
     result: str
     result_document: str
     verbs: list[str] | None = None
-    reports: list[ReportOut] | None = None
-    history: list[EventOut] | None = None
+    reports: list[TaskReportOut] | None = None
+    history: list[TaskEventOut] | None = None
 
 
 class TaskIn(Schema):
@@ -95,21 +95,21 @@ class TaskIn(Schema):
     parent: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
-class ActIn(Schema):
+class TaskActIn(Schema):
     verb: str = Field(..., max_length=30, description=", ".join(v for v in transitions.VERBS if v != "split"))
     note: str = Field("", max_length=5000)
     reason: str = Field("", max_length=5000)
     proposed: date | None = None
 
 
-class ReportIn(Schema):
+class TaskReportIn(Schema):
     kind: str = Field("progress", pattern="^(progress|done)$")
     text: str = Field("", max_length=20000)
     percent: int = Field(0, ge=0, le=100)
     result_document: str = Field("", max_length=120)
 
 
-class ListFilter(Schema):
+class TaskListFilter(Schema):
     state: str | None = Field(None, max_length=20)
     lead_agency: str | None = Field(None, max_length=32)
     standing: str | None = Field(None, pattern="^(overdue|due_soon)$")
@@ -200,7 +200,7 @@ def _agencies(codes: list[str], field: str) -> list[Agency]:
 
 @router.get("", response=list[TaskOut], summary="Tasks the signed-in person may see")
 @paginate(LimitOffsetPagination)
-def list_tasks(request, filters: Query[ListFilter]):
+def list_tasks(request, filters: Query[TaskListFilter]):
     lead = None
     if filters.lead_agency:
         agency = Agency.objects.filter(code=filters.lead_agency).first()
@@ -246,7 +246,7 @@ def get_task(request, task_id: int):
 
 
 @router.post("/{task_id}/act", response=TaskOut, summary="Do one verb of the transition table")
-def act(request, task_id: int, payload: ActIn):
+def act(request, task_id: int, payload: TaskActIn):
     t = _get(request, task_id)
     if payload.verb in ("report_progress", "report_done"):
         raise InvalidInput(_("Báo cáo gửi qua /reports."), fields={"verb": payload.verb}, code="use_reports")
@@ -254,8 +254,8 @@ def act(request, task_id: int, payload: ActIn):
     return task_out(_get(request, task_id), request.user, detail=True)
 
 
-@router.post("/{task_id}/reports", response={201: ReportOut}, summary="Report progress or completion")
-def report(request, task_id: int, payload: ReportIn):
+@router.post("/{task_id}/reports", response={201: TaskReportOut}, summary="Report progress or completion")
+def report(request, task_id: int, payload: TaskReportIn):
     t = _get(request, task_id)
     if payload.kind == "done":
         r = actions.report_done(
