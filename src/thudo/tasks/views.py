@@ -30,7 +30,7 @@ from thudo.core.models import Agency
 from thudo.tasks import actions, facts, queries, transitions
 from thudo.tasks import forms as f
 from thudo.tasks import status as st
-from thudo.tasks.models import Plan, Task
+from thudo.tasks.models import Plan, State, Task
 
 PAGE_SIZE = 50
 
@@ -183,6 +183,32 @@ PAGE_VERBS: dict[str, tuple[str, type | None, str]] = {
 }
 
 
+HISTORY_VERBS = {
+    "assign": gettext_lazy("Giao nhiệm vụ"),
+    "accept": gettext_lazy("Tiếp nhận"),
+    "report_progress": gettext_lazy("Báo cáo tiến độ"),
+    "report_done": gettext_lazy("Báo cáo hoàn thành"),
+    "request_extension": gettext_lazy("Đề nghị gia hạn"),
+    "approve_extension": gettext_lazy("Đồng ý gia hạn"),
+    "refuse_extension": gettext_lazy("Không đồng ý gia hạn"),
+    "close": gettext_lazy("Kết thúc"),
+    "return": gettext_lazy("Trả lại"),
+    "cancel": gettext_lazy("Hủy"),
+}
+
+
+def _history(t: Task) -> list[dict]:
+    states = dict(State.choices)
+    return [
+        {
+            "e": e,
+            "label": HISTORY_VERBS.get(e.verb, e.verb),
+            "to": states.get(e.to_state, "") if e.to_state else "",
+        }
+        for e in queries.history(t)
+    ]
+
+
 def _task(request, pk: int) -> Task:
     t = queries.get(request.user, pk)
     if t is None:
@@ -211,7 +237,7 @@ def _detail_context(request, t: Task, bound: dict | None = None) -> dict:
         "coordinators": [u.agency for u in units if u.role == "coordinate"],
         "reports": list(queries.reports(t)),
         "extensions": list(t.extensions.select_related("requested_by", "decided_by")),
-        "history": list(queries.history(t)),
+        "history": _history(t),
         "subtasks": _rows(
             t.subtasks.select_related("lead_agency", "lead_person", "assigner_agency", "assigner")
         ),
