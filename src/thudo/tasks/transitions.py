@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -48,22 +49,18 @@ def _has_deadline(t: Task) -> DomainError | None:
     return None
 
 
+def _has_pending(t: Task) -> bool:
+    return t.extensions.filter(decision="pending").exists()
+
+
 def _no_pending(t: Task) -> DomainError | None:
-    if getattr(t, "_pending_extension", None) is None:
-        pending = t.extensions.filter(decision="pending").exists()
-    else:
-        pending = bool(t._pending_extension)
-    if pending:
+    if t.deadline is not None and _has_pending(t):
         return Conflict(_("Nhiệm vụ đã có đề nghị gia hạn đang chờ quyết định."), code="pending")
     return _has_deadline(t)
 
 
 def _pending(t: Task) -> DomainError | None:
-    if getattr(t, "_pending_extension", None) is None:
-        pending = t.extensions.filter(decision="pending").exists()
-    else:
-        pending = bool(t._pending_extension)
-    if not pending:
+    if not _has_pending(t):
         return Conflict(_("Không có đề nghị gia hạn nào đang chờ quyết định."), code="no_request")
     return None
 
@@ -111,7 +108,7 @@ def refusal(verb: str, t: Task) -> DomainError | None:
     return None
 
 
-def may_act(person, verb: str, t: Task) -> bool:
+def may_act(person: Any, verb: str, t: Task) -> bool:
     """Does ``person`` hold the verb's permission on the verb's side of ``t``?"""
     spec = VERBS[verb]
     if person is None or not getattr(person, "is_authenticated", False) or not person.is_active:
@@ -129,11 +126,11 @@ def may_act(person, verb: str, t: Task) -> bool:
     return agency_id in permissions.agencies_for(person, spec.permission)
 
 
-def may(person, verb: str, t: Task) -> bool:
+def may(person: Any, verb: str, t: Task) -> bool:
     """Would the action accept ``verb`` from ``person`` on ``t`` now? Pages ask this for buttons."""
     return may_act(person, verb, t) and refusal(verb, t) is None
 
 
-def verbs_for(person, t: Task) -> list[str]:
+def verbs_for(person: Any, t: Task) -> list[str]:
     """The verbs ``person`` may do on ``t`` now, in the table's order."""
     return [v for v in VERBS if may(person, v, t)]
