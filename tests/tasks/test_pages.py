@@ -171,3 +171,15 @@ def test_list_query_counts_do_not_grow_with_tasks(client, c, path):
     with CaptureQueriesContext(connection) as large:
         assert client.get(path).status_code == 200
     assert len(large) == len(small), "\n".join(q["sql"] for q in large.captured_queries)
+
+
+def test_the_plan_page_shows_milestones_and_units(client, c):
+    from thudo.tasks.models import Milestone, Plan
+
+    plan = Plan.objects.create(code="01/KH-TN", title="Kế hoạch thử", year=2026, agency=c.city)
+    q1 = Milestone.objects.create(plan=plan, name="Quý I", due=dt.date(2026, 3, 31))
+    _task(c, plan=plan, milestone=q1)
+    client.force_login(c.chair)
+    page = client.get(f"/can-bo/nhiem-vu/ke-hoach/{plan.pk}/")
+    assert page.status_code == 200
+    assert "Quý I" in page.text and "Sở Thử Nghiệm Số" in page.text

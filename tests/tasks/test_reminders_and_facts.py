@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -110,3 +111,14 @@ def test_kpi_counts_per_unit_equal_a_count_by_hand(c):
 def test_the_source_is_registered_for_the_monthly_index():
     assert facts.SOURCE in list(indicators.SOURCES)
     assert indicators.fact_labels()[facts.DONE_ON_TIME] == "Nhiệm vụ hoàn thành đúng hạn"
+
+
+def test_the_command_and_the_schedule():
+    from django.apps import apps
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("task_reminders", stdout=out)
+    assert "overdue=" in out.getvalue()
+    schedule = apps.get_app_config("tasks").schedule
+    assert [s.task for s in schedule] == ["thudo.tasks.tasks.send_reminders"]
