@@ -183,3 +183,14 @@ def test_the_plan_page_shows_milestones_and_units(client, c):
     page = client.get(f"/can-bo/nhiem-vu/ke-hoach/{plan.pk}/")
     assert page.status_code == 200
     assert "Quý I" in page.text and "Sở Thử Nghiệm Số" in page.text
+
+
+def test_a_coordinating_unit_reads_the_task_but_does_not_act(client, c):
+    t = _task(c, coordinators=[c.communes[1]])
+    client.force_login(c.commune_leaders[1])
+    assert "Triển khai nền tảng số dùng chung" in client.get("/can-bo/nhiem-vu/?tab=coordinate").text
+    page = client.get(f"/can-bo/nhiem-vu/{t.pk}/")
+    assert page.status_code == 200 and "Bạn không có thao tác nào" in page.text
+    client.post(f"/can-bo/nhiem-vu/{t.pk}/tiep-nhan/")
+    t.refresh_from_db()
+    assert t.state == State.ASSIGNED

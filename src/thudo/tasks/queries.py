@@ -23,7 +23,15 @@ _RELATED = ("lead_agency", "assigner_agency", "lead_person", "assigner")
 
 
 def visible(person) -> QuerySet[Task]:
-    return permissions.visible(person, Task.objects.all(), "task.view")
+    """The lead unit's, the assigning agency's and the co-ordinating units' people see a task."""
+    qs = permissions.visible(person, Task.objects.all(), "task.view")
+    if permissions.is_city_admin(person):
+        return qs
+    units = permissions.agencies_for(person, "task.view")
+    if not units:
+        return qs
+    coordinated = TaskUnit.objects.filter(agency_id__in=units).values("task_id")
+    return Task.objects.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=coordinated))
 
 
 def get(person, pk: int) -> Task | None:
