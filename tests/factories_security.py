@@ -179,6 +179,26 @@ def _opendata(agency) -> dict[str, str]:
     }
 
 
+def _task(users, agency: Agency, other: Agency):
+    """A task the city administrator gave the owning agency (lead) on behalf of the other one."""
+    from django.core.files.base import ContentFile
+
+    from thudo.tasks import actions as task_actions
+    from thudo.tasks.models import Plan
+
+    plan = Plan.objects.create(code="01/KH-MT", title="Kế hoạch ma trận", year=2099, agency=other)
+    task = task_actions.assign_one(
+        by=users["city_admin"],
+        assigner_agency=other,
+        lead_agency=agency,
+        title="Nhiệm vụ ma trận",
+        deadline=dt.date(2099, 12, 31),
+        plan=plan,
+        files=[ContentFile(b"%PDF-1.4 ma tran", name="giao.pdf")],
+    )
+    return task, task.files.values_list("pk", flat=True).first(), plan
+
+
 def build_scene() -> Scene:
     """Everything the matrix needs; on-commit side effects (notifications, outbox) run."""
     from thudo.dossiers import actions
@@ -201,6 +221,7 @@ def build_scene() -> Scene:
         kpi = _kpi(users, agency, other)
         draft = actions.drafts.start_submission(procedure, by=users["owner"], initial={"agency": agency.pk})
         opendata = _opendata(agency)
+        task, task_file, plan = _task(users, agency, other)
     _notice(done)
     paper = done.attachments.filter(kind=AttachmentKind.PAPER).order_by("pk").first()
     result = done.results.filter(signed=True).order_by("-version").first()
@@ -243,6 +264,10 @@ def build_scene() -> Scene:
         "part": "numerator",
         "fmt": "csv",
         "unit_fmt": "xlsx",
+        "task_id": str(task.pk),
+        "task_file": str(task_file),
+        "plan_id": str(plan.pk),
+        "verb": "tiep-nhan",
         **{f"kpi_{k}": v for k, v in kpi.items()},
         **opendata,
     }

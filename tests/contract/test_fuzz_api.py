@@ -21,6 +21,7 @@ Bounded for CI: ``THUDO_FUZZ_EXAMPLES`` examples per operation and role (default
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -36,6 +37,7 @@ from hypothesis import HealthCheck, assume, settings
 from tests import factories
 from tests import factories_dossiers as fd
 from thudo.core import actions as core_actions
+from thudo.tasks import actions as task_actions
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 EXAMPLES = int(os.environ.get("THUDO_FUZZ_EXAMPLES", "5"))
@@ -78,7 +80,17 @@ def tokens(django_db_setup, django_db_blocker, no_connection_recycling):
         citizen = factories.UserFactory(username="congdan", full_name="Nguyễn Văn An")
         officer = factories.official(role="reception", agency=agency, username="motcua")
         fd.submit(SimpleNamespace(procedure=fd.procedure(), agency=agency, citizen=citizen))
+        # Tasks: a leader of the agency, who assigns, acts and reports on the agency's task.
+        leader = factories.official(role="leader", agency=agency, username="lanhdao")
+        task_actions.assign_one(
+            by=leader,
+            assigner_agency=agency,
+            lead_agency=agency,
+            title="Nhiệm vụ thử",
+            deadline=dt.date(2099, 1, 2),
+        )
         out = {
+            "leader": core_actions.create_api_token(leader, name="fuzz")[1],
             "citizen": core_actions.create_api_token(citizen, name="fuzz")[1],
             "officer": core_actions.create_api_token(officer, name="fuzz")[1],
             "anonymous": None,
@@ -127,3 +139,22 @@ def test_api_answers_conform_and_never_fail(case, role, tokens, db):
     if role == "anonymous" and case.operation.definition.raw.get("security"):
         checks.append(anonymous_is_refused)
     case.call_and_validate(headers=headers, checks=CHECKS, additional_checks=checks)
+
+
+@schema.include(path_regex="^/api/v1/tasks").parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not RANDOM,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_task_api_as_a_leader_who_may_act(case, tokens, db):
+    """The task endpoints again as a leader of the lead agency, so generated input reaches the
+    actions (assign, act, report) rather than stopping at the permission check."""
+    assume(not STATIC_SEGMENTS & {str(v) for v in (case.path_parameters or {}).values()})
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {tokens['leader']}"},
+        checks=CHECKS,
+        additional_checks=[error_shape],
+    )

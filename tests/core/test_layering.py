@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "security": 1,
     # domain apps
     "dossiers": 2,
+    "tasks": 2,  # directives and tasks; sources (documents, meetings, feedback) link by (kind, ref)
     # apps that read the domain apps' data
     "kpi": 3,
     "ops": 3,  # serve/worker commands, health, metrics: reads dossiers' and notifications' tables

@@ -53,6 +53,9 @@ DOSSIER_FILE = "404 200 404 200 200 200 404 200 200 404"
 NOBODY_PAGE = "login 404 404 404 404 404 404 404 404 404"
 KPI_PAGE = "login 404 404 404 404 200 404 200 200 404"  # kpi.view: leader, agency admin (their unit)
 CITY_PAGE = "login 404 404 404 404 404 404 404 200 404"
+# Tasks: the lead agency's specialist and leader, its agency admin and clerk (task.view), the city admin.
+TASK_READ = "401 404 404 404 200 200 404 200 200 200"
+TASK_PAGE = "login 404 404 404 200 200 404 200 200 200"
 OFFICIALS_PAGE = "login 404 404 200 200 200 200 200 200 404"  # holders of dossier.view anywhere
 # Open data: the agency admin publishes for their agency (dataset.manage), the city admin everywhere.
 OPEN_DATA_EDITOR = "login 404 404 404 404 404 404 200 200 404"
@@ -78,6 +81,30 @@ API: dict[str, Row] = {
     "GET /api/v1/procedures": Row(PUBLIC),
     "GET /api/v1/procedures/fields": Row(PUBLIC),
     "GET /api/v1/procedures/{code}": Row(PUBLIC, fill={"code": "procedure_code"}),
+    # --- tasks: the scene's task, led by the owning agency, assigned by the city admin ---
+    "GET /api/v1/tasks": Row(
+        SIGNED_IN, note="contents: tests/tasks/test_api.py (invisible tasks not listed)"
+    ),
+    "POST /api/v1/tasks": Row(
+        "401 403 403 403 403 201 403 403 201 403",
+        json={
+            "title": "Nhiệm vụ mới",
+            "assigner_agency": "{agency_code}",
+            "lead_agencies": ["{agency_code}"],
+            "deadline": "2099-12-30",
+        },
+        note="task.assign: the agency's leader, the city admin",
+    ),
+    "GET /api/v1/tasks/{task_id}": Row(TASK_READ),
+    "POST /api/v1/tasks/{task_id}/act": Row(
+        "401 404 404 404 200 200 404 403 200 403",
+        json={"verb": "accept"},
+        note="the lead side accepts; agency admin and clerk only read",
+    ),
+    "POST /api/v1/tasks/{task_id}/reports": Row(
+        "401 404 404 404 201 201 404 403 201 403",
+        json={"kind": "progress", "text": "Đang làm", "percent": 10},
+    ),
     # --- dossiers: reads of the owner's returned dossier ---
     "GET /api/v1/dossiers": Row(SIGNED_IN, note="contents: test_lists_show_only_visible_dossiers"),
     "GET /api/v1/dossiers/queues/{kind}": Row(SIGNED_IN),
@@ -335,6 +362,22 @@ PAGES: dict[str, Row] = {
     ),
     "dossiers:work_action POST": Row(
         "login 404 404 302 302 302 404 302 302 404", fill={"code": W}, data={"receive-note": ""}
+    ),
+    "tasks:unit": Row(TASK_PAGE),
+    "tasks:assigned": Row(TASK_PAGE),
+    "tasks:scoreboard": Row(TASK_PAGE),
+    "tasks:register_export": Row(TASK_PAGE, note="each official's visible tasks only"),
+    "tasks:assign": Row("login 404 404 404 404 200 404 404 200 404", note="task.assign somewhere"),
+    "tasks:plan": Row(TASK_PAGE, fill={"pk": "plan_id"}, note="the plan's tasks are filtered by visibility"),
+    "tasks:detail": Row(TASK_PAGE, fill={"pk": "task_id"}),
+    "tasks:file": Row(TASK_PAGE, fill={"pk": "task_id", "file_pk": "task_file"}),
+    "tasks:split": Row(
+        NOBODY_PAGE, fill={"pk": "task_id"}, note="the task is not accepted yet: no sub-tasks"
+    ),
+    "tasks:act POST": Row(
+        "login 404 404 404 302 302 404 302 302 302",
+        fill={"pk": "task_id"},
+        note="agency admin and clerk: refused with a message, back to the task",
     ),
     "kpi:overview": Row(KPI_PAGE),
     "kpi:publish POST": Row(

@@ -21,6 +21,7 @@ from thudo.kpi.api import router as kpi_router
 from thudo.notifications.api import router as notifications_router
 from thudo.procedures.api import router as procedures_router
 from thudo.signing.api import router as signing_router
+from thudo.tasks.api import router as tasks_router
 
 api = NinjaAPI(
     title="Thủ đô số API",
@@ -103,6 +104,7 @@ def _mount() -> None:
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/signing", signing_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/tasks", tasks_router)
     api.add_router("/kpi", kpi_router)
 
 

@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "thudo.signing",
     "thudo.notifications",
     "thudo.opendata",
+    "thudo.tasks",
     "thudo.kpi",
     "thudo.ops",
     "thudo.web",
@@ -383,6 +384,10 @@ THUDO = {
     "RATE_ANONYMOUS_API": env_rate("THUDO_RATE_ANONYMOUS_API", "300/min"),
     "ORPHAN_GRACE_HOURS": float(os.environ.get("THUDO_ORPHAN_GRACE_HOURS", "24")),
     "DRAFT_DAYS": float(os.environ.get("THUDO_DRAFT_DAYS", "30")),
+    # Tasks: remind this many working days before a task's deadline; judge a done report against
+    # the "original" deadline or the "extended" one (after an approved extension).
+    "TASK_REMINDER_DAYS": int(os.environ.get("THUDO_TASK_REMINDER_DAYS", "3")),
+    "TASK_DEADLINE_BASIS": os.environ.get("THUDO_TASK_DEADLINE_BASIS", "extended"),
     "POPULATION_REGISTRY": os.environ.get("THUDO_POPULATION_REGISTRY", "local"),
     "POPULATION_REGISTRY_URL": os.environ.get("THUDO_POPULATION_REGISTRY_URL", ""),
     "POPULATION_REGISTRY_TOKEN": os.environ.get("THUDO_POPULATION_REGISTRY_TOKEN", ""),

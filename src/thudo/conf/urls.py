@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("thudo.signing.urls")),
     path("", include("thudo.notifications.urls")),
     path("", include("thudo.opendata.urls")),
+    path("", include("thudo.tasks.urls")),
     path("", include("thudo.kpi.urls")),
     path("", include("thudo.security.urls")),
 ]

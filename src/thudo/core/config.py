@@ -34,6 +34,9 @@ class Config:
     payment_gateway: str  # dotted path or "simulated"; "" = none chosen (the platform refuses to start)
     orphan_grace_hours: float
     draft_days: float  # an untouched form draft (core.drafts) lives this long
+    # Tasks.
+    task_reminder_days: int  # remind this many working days before a task's deadline
+    task_deadline_basis: str  # "original" or "extended": the deadline a done report counts against
     # Identity.
     population_registry: str  # "local" or "http"
     population_registry_url: str
@@ -100,6 +103,13 @@ def _key_store(value: Any, bucket: bool) -> str:
     return store
 
 
+def _deadline_basis(value: Any) -> str:
+    text = str(value or "extended").strip().lower()
+    if text not in ("original", "extended"):
+        raise ImproperlyConfigured(f"THUDO_TASK_DEADLINE_BASIS: {text!r} is not 'original' or 'extended'")
+    return text
+
+
 def config() -> Config:
     """The current settings as a :class:`Config`."""
     raw: dict[str, Any] = getattr(settings, "THUDO", None) or {}
@@ -113,6 +123,8 @@ def config() -> Config:
         payment_gateway=str(raw.get("PAYMENT_GATEWAY") or ""),
         orphan_grace_hours=float(raw.get("ORPHAN_GRACE_HOURS") or 24),
         draft_days=float(raw.get("DRAFT_DAYS") or 30),
+        task_reminder_days=max(0, int(raw.get("TASK_REMINDER_DAYS", 3))),
+        task_deadline_basis=_deadline_basis(raw.get("TASK_DEADLINE_BASIS")),
         population_registry=str(raw.get("POPULATION_REGISTRY") or "local"),
         population_registry_url=str(raw.get("POPULATION_REGISTRY_URL") or ""),
         population_registry_token=str(raw.get("POPULATION_REGISTRY_TOKEN") or ""),

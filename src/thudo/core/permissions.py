@@ -88,6 +88,22 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({"document.view", "document.register", "document.issue"}),
     Role.CITIZEN: frozenset(),
 }
+# Directives and tasks (thudo.tasks): the lead unit's people accept, report and ask for more time;
+# leaders also assign (to other units, or to their sections as sub-tasks) and, on the assigning
+# side, close, return, decide extensions and cancel. Which side a verb is done from is the tasks
+# app's transition table (thudo.tasks.transitions).
+TASK_WORK_VERBS = frozenset({"task.view", "task.accept", "task.report", "task.request_extension"})
+TASK_LEAD_VERBS = TASK_WORK_VERBS | {
+    "task.assign",
+    "task.close",
+    "task.return",
+    "task.decide_extension",
+    "task.cancel",
+}
+ROLE_VERBS[Role.SPECIALIST] |= TASK_WORK_VERBS
+ROLE_VERBS[Role.LEADER] |= TASK_LEAD_VERBS
+ROLE_VERBS[Role.AGENCY_ADMIN] |= {"task.view"}
+ROLE_VERBS[Role.CLERK] |= {"task.view"}
 # city_admin: every verb of every role, everywhere, plus the city's own.
 CITY_ADMIN_VERBS: frozenset[str] = frozenset().union(*ROLE_VERBS.values()) | {
     "unit.manage",

@@ -1,0 +1,170 @@
+"""Forms of the task pages: they parse what a person typed; the actions decide (and refuse with
+the domain's Vietnamese message, shown next to the field)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from thudo.core.models import Agency
+from thudo.tasks.models import Priority, Recurrence, SourceKind
+
+REQUIRED = _("Vui lòng nhập thông tin này.")
+INVALID_CHOICE = _("Lựa chọn không hợp lệ.")
+DATE_INPUT = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_INVALID = _("Ngày không hợp lệ (ngày/tháng/năm).")
+
+
+def _messages(**extra) -> dict:
+    return {"required": REQUIRED, "invalid_choice": INVALID_CHOICE, "invalid": DATE_INVALID, **extra}
+
+
+def _date(label, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_INPUT,
+        error_messages=_messages(),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class AgencyChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        return obj.name
+
+
+class AssignForm(forms.Form):
+    """Giao nhiệm vụ: one directive to one unit, or (``each``) to many units, each its own task."""
+
+    title = forms.CharField(label=_("Trích yếu nhiệm vụ"), max_length=300, error_messages=_messages())
+    content = forms.CharField(
+        label=_("Nội dung chỉ đạo"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    source_kind = forms.ChoiceField(
+        label=_("Nguồn giao"),
+        choices=SourceKind.choices,
+        initial=SourceKind.AD_HOC,
+        error_messages=_messages(),
+    )
+    source_label = forms.CharField(
+        label=_("Văn bản, kết luận giao (số, ký hiệu, ngày)"), max_length=300, required=False
+    )
+    assigner_agency = forms.ModelChoiceField(
+        label=_("Cơ quan giao"), queryset=Agency.objects.none(), error_messages=_messages()
+    )
+    lead_agencies = AgencyChoices(
+        label=_("Đơn vị chủ trì"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages=_messages(),
+        help_text=_("Mỗi nhiệm vụ có đúng một đơn vị chủ trì. Chọn nhiều đơn vị khi giao cho từng đơn vị."),
+    )
+    each = forms.BooleanField(
+        label=_("Giao cho từng đơn vị (mỗi đơn vị một nhiệm vụ, tự chủ trì)"), required=False
+    )
+    coordinators = AgencyChoices(
+        label=_("Đơn vị phối hợp"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        error_messages=_messages(),
+    )
+    recurrence = forms.ChoiceField(
+        label=_("Loại thời hạn"),
+        choices=Recurrence.choices,
+        initial=Recurrence.ONCE,
+        error_messages=_messages(),
+    )
+    deadline = _date(_("Hạn xử lý"), required=False)
+    priority = forms.ChoiceField(
+        label=_("Độ khẩn"), choices=Priority.choices, initial=Priority.NORMAL, error_messages=_messages()
+    )
+    files = FilesField(label=_("Tệp đính kèm"))
+
+    def __init__(self, *args, agencies=None, assigning=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["lead_agencies"].queryset = agencies
+            self.fields["coordinators"].queryset = agencies
+        if assigning is not None:
+            self.fields["assigner_agency"].queryset = assigning
+            if assigning.count() == 1:
+                self.fields["assigner_agency"].initial = assigning.first()
+
+
+class SplitForm(forms.Form):
+    """Giao tiếp cho phòng, bộ phận: a sub-task inside the lead unit."""
+
+    title = forms.CharField(label=_("Trích yếu phần việc"), max_length=300, error_messages=_messages())
+    lead_agency = forms.ModelChoiceField(
+        label=_("Phòng, bộ phận chủ trì"), queryset=Agency.objects.none(), error_messages=_messages()
+    )
+    deadline = _date(_("Hạn xử lý"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["lead_agency"].queryset = units
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nội dung báo cáo"), widget=forms.Textarea(attrs={"rows": 3}), error_messages=_messages()
+    )
+    percent = forms.IntegerField(
+        label=_("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        error_messages=_messages(
+            invalid=_("Nhập một số từ 0 đến 100."),
+            min_value=_("Nhập một số từ 0 đến 100."),
+            max_value=_("Nhập một số từ 0 đến 100."),
+        ),
+    )
+    files = FilesField(label=_("Tệp đính kèm"))
+
+
+class DoneForm(forms.Form):
+    text = forms.CharField(
+        label=_("Kết quả thực hiện"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    result_document = forms.CharField(
+        label=_("Số, ký hiệu văn bản báo cáo kết quả"), max_length=120, required=False
+    )
+    files = FilesField(label=_("Tệp đính kèm"))
+
+
+class ExtensionForm(forms.Form):
+    proposed = _date(_("Hạn đề nghị"))
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=_messages()
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), error_messages=_messages()
+    )

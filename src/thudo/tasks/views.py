@@ -1,0 +1,436 @@
+"""Pages of directives and tasks: my unit's tasks, tasks I assigned, the task page (history,
+reports, the buttons the actions module allows), the assign form (one unit or many), a sub-task
+form, the unit scoreboard, a plan's progress, and the follow-up register as Excel.
+
+Views stay thin: parse a form, call one action of :mod:`thudo.tasks.actions` or one read of
+:mod:`thudo.tasks.queries`, show the result or the domain's Vietnamese message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from thudo.core import permissions, spreadsheets
+from thudo.core.errorpages import hide_denied
+from thudo.core.errors import DomainError
+from thudo.core.models import Agency
+from thudo.tasks import actions, facts, queries, transitions
+from thudo.tasks import forms as f
+from thudo.tasks import status as st
+from thudo.tasks.models import Plan, State, Task
+
+PAGE_SIZE = 50
+
+
+def _official_required(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (
+            permissions.is_city_admin(request.user) or permissions.agencies_for(request.user, "task.view")
+        ):
+            raise Http404(_("Trang này dành cho cán bộ."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _apply_errors(form, exc: DomainError) -> None:
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        key = {"lead_agency": "lead_agencies"}.get(name, name)
+        if key in form.fields:
+            form.add_error(key, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def _rows(tasks, today: dt.date | None = None) -> list[dict]:
+    """Each task with its standing and working days left (no query: calendars are cached)."""
+    today = today or st.today()
+    out = []
+    for t in tasks:
+        standing = st.standing(t, today)
+        out.append(
+            {
+                "t": t,
+                "standing": standing,
+                "standing_label": st.Standing(standing).label,
+                "left": st.working_days_left(t, today)
+                if t.state in ("assigned", "accepted", "in_progress")
+                else None,
+            }
+        )
+    return out
+
+
+UNIT_TABS = (
+    ("todo", gettext_lazy("Cần thực hiện")),
+    ("due_soon", gettext_lazy("Sắp đến hạn")),
+    ("overdue", gettext_lazy("Quá hạn")),
+    ("reported", gettext_lazy("Chờ kết thúc")),
+    ("coordinate", gettext_lazy("Phối hợp")),
+    ("done", gettext_lazy("Đã hoàn thành")),
+)
+ASSIGNED_TABS = (
+    ("open", gettext_lazy("Đang theo dõi")),
+    ("reported", gettext_lazy("Chờ kết thúc")),
+    ("overdue", gettext_lazy("Quá hạn")),
+    ("all", gettext_lazy("Tất cả")),
+)
+
+
+def _list(request, qs, *, title, tabs, tab, intro=""):
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": _rows(page.object_list),
+        "title": title,
+        "tabs": tabs,
+        "tab": tab,
+        "intro": intro,
+        "can_assign": permissions.can(request.user, "task.assign"),
+    }
+    template = "tasks/_rows.html" if request.headers.get("HX-Request") else "tasks/list.html"
+    return render(request, template, context)
+
+
+@_official_required
+def unit_tasks(request):
+    """Nhiệm vụ của đơn vị: to do, due soon, overdue, … (city leaders see every unit's)."""
+    tab = request.GET.get("tab", "todo")
+    if tab not in dict(UNIT_TABS):
+        tab = "todo"
+    qs = queries.unit_tasks(request.user, tab)
+    return _list(request, qs, title=_("Nhiệm vụ của đơn vị"), tabs=UNIT_TABS, tab=tab)
+
+
+@_official_required
+def assigned(request):
+    """Nhiệm vụ đã giao: what I (or my agency) assigned, to follow up and close."""
+    tab = request.GET.get("tab", "open")
+    if tab not in dict(ASSIGNED_TABS):
+        tab = "open"
+    qs = queries.assigned_by(request.user, tab)
+    return _list(request, qs, title=_("Nhiệm vụ đã giao"), tabs=ASSIGNED_TABS, tab=tab)
+
+
+@_official_required
+def assign(request):
+    """Giao nhiệm vụ: to one unit, or one directive to many units (each its own task)."""
+    assigning = queries.assigning_agencies(request.user)
+    if not assigning.exists():
+        raise Http404(_("Bạn không có quyền giao nhiệm vụ."))
+    agencies = queries.lead_choices(request.user)
+    form = f.AssignForm(request.POST or None, request.FILES or None, agencies=agencies, assigning=assigning)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = actions.assign(
+                by=request.user,
+                assigner_agency=data["assigner_agency"],
+                lead_agencies=list(data["lead_agencies"]),
+                each=data["each"],
+                coordinators=list(data["coordinators"]),
+                title=data["title"],
+                content=data["content"],
+                source_kind=data["source_kind"],
+                source_label=data["source_label"],
+                recurrence=data["recurrence"],
+                deadline=data["deadline"],
+                priority=data["priority"],
+                files=data["files"],
+            )
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            if len(made) == 1:
+                messages.success(request, _("Đã giao nhiệm vụ %(code)s.") % {"code": made[0].code})
+                return redirect("tasks:detail", pk=made[0].pk)
+            messages.success(request, _("Đã giao nhiệm vụ cho %(n)d đơn vị.") % {"n": len(made)})
+            return redirect("tasks:assigned")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "tasks/assign.html", {"form": form}, status=status)
+
+
+# --- the task page ---------------------------------------------------------------------------------
+
+# slug → (verb, form, button label); the page shows a form for each verb transitions.may allows.
+PAGE_VERBS: dict[str, tuple[str, type | None, str]] = {
+    "tiep-nhan": ("accept", None, gettext_lazy("Tiếp nhận nhiệm vụ")),
+    "bao-cao-tien-do": ("report_progress", f.ProgressForm, gettext_lazy("Báo cáo tiến độ")),
+    "bao-cao-hoan-thanh": ("report_done", f.DoneForm, gettext_lazy("Báo cáo hoàn thành")),
+    "de-nghi-gia-han": ("request_extension", f.ExtensionForm, gettext_lazy("Đề nghị gia hạn")),
+    "dong-y-gia-han": ("approve_extension", f.NoteForm, gettext_lazy("Đồng ý gia hạn")),
+    "khong-dong-y-gia-han": ("refuse_extension", f.NoteForm, gettext_lazy("Không đồng ý gia hạn")),
+    "ket-thuc": ("close", f.NoteForm, gettext_lazy("Kết thúc nhiệm vụ")),
+    "tra-lai": ("return", f.ReasonForm, gettext_lazy("Trả lại, yêu cầu thực hiện tiếp")),
+    "huy": ("cancel", f.ReasonForm, gettext_lazy("Hủy nhiệm vụ")),
+}
+
+
+HISTORY_VERBS = {
+    "assign": gettext_lazy("Giao nhiệm vụ"),
+    "accept": gettext_lazy("Tiếp nhận"),
+    "report_progress": gettext_lazy("Báo cáo tiến độ"),
+    "report_done": gettext_lazy("Báo cáo hoàn thành"),
+    "request_extension": gettext_lazy("Đề nghị gia hạn"),
+    "approve_extension": gettext_lazy("Đồng ý gia hạn"),
+    "refuse_extension": gettext_lazy("Không đồng ý gia hạn"),
+    "close": gettext_lazy("Kết thúc"),
+    "return": gettext_lazy("Trả lại"),
+    "cancel": gettext_lazy("Hủy"),
+}
+
+
+def _history(t: Task) -> list[dict]:
+    states = dict(State.choices)
+    return [
+        {
+            "e": e,
+            "label": HISTORY_VERBS.get(e.verb, e.verb),
+            "to": states.get(e.to_state, "") if e.to_state else "",
+        }
+        for e in queries.history(t)
+    ]
+
+
+def _task(request, pk: int) -> Task:
+    t = queries.get(request.user, pk)
+    if t is None:
+        raise Http404(_("Không tìm thấy nhiệm vụ."))
+    return t
+
+
+def _detail_context(request, t: Task, bound: dict | None = None) -> dict:
+    bound = bound or {}
+    allowed = set(transitions.verbs_for(request.user, t))
+    buttons = []
+    for slug, (verb, form_class, label) in PAGE_VERBS.items():
+        if verb in allowed:
+            form = bound.get(slug) or (form_class(auto_id=f"id_{slug}_%s") if form_class else None)
+            buttons.append({"slug": slug, "label": label, "form": form, "open": slug in bound})
+    today = st.today()
+    standing = st.standing(t, today)
+    units = queries.units(t)
+    return {
+        "t": t,
+        "standing": standing,
+        "standing_label": st.Standing(standing).label,
+        "left": st.working_days_left(t, today),
+        "due_day": st.due_day(st.counted_deadline(t), t.lead_agency_id),
+        "basis_label": _("hạn ban đầu") if st.basis() == "original" else _("hạn đã gia hạn"),
+        "coordinators": [u.agency for u in units if u.role == "coordinate"],
+        "reports": list(queries.reports(t)),
+        "extensions": list(t.extensions.select_related("requested_by", "decided_by")),
+        "history": _history(t),
+        "subtasks": _rows(
+            t.subtasks.select_related("lead_agency", "lead_person", "assigner_agency", "assigner")
+        ),
+        "files": list(t.files.filter(report__isnull=True)),
+        "buttons": buttons,
+        "can_split": "split" in allowed and t.lead_agency.children.exists(),
+    }
+
+
+@_official_required
+@hide_denied
+def detail(request, pk: int):
+    t = _task(request, pk)
+    return render(request, "tasks/detail.html", _detail_context(request, t))
+
+
+@_official_required
+@hide_denied
+@require_POST
+def act(request, pk: int, verb: str):
+    if verb not in PAGE_VERBS:
+        raise Http404
+    t = _task(request, pk)
+    name, form_class, label = PAGE_VERBS[verb]
+    form = form_class(request.POST, request.FILES, auto_id=f"id_{verb}_%s") if form_class else None
+    if form is not None and not form.is_valid():
+        return render(request, "tasks/detail.html", _detail_context(request, t, {verb: form}), status=422)
+    try:
+        actions.act(t, name, by=request.user, data=form.cleaned_data if form is not None else {})
+    except DomainError as exc:
+        if form is None:
+            messages.error(request, exc.message)
+            return redirect("tasks:detail", pk=t.pk)
+        _apply_errors(form, exc)
+        return render(request, "tasks/detail.html", _detail_context(request, t, {verb: form}), status=422)
+    messages.success(
+        request, _("%(action)s: đã thực hiện với nhiệm vụ %(code)s.") % {"action": label, "code": t.code}
+    )
+    return redirect("tasks:detail", pk=t.pk)
+
+
+@_official_required
+@hide_denied
+def split(request, pk: int):
+    """Giao tiếp: the lead unit gives a part of the task to one of its sections."""
+    t = _task(request, pk)
+    if not transitions.may(request.user, "split", t):
+        raise Http404
+    units = Agency.objects.filter(parent=t.lead_agency, is_active=True).order_by("name")
+    form = f.SplitForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub = actions.assign_one(
+                by=request.user,
+                parent=t,
+                lead_agency=form.cleaned_data["lead_agency"],
+                title=form.cleaned_data["title"],
+                deadline=form.cleaned_data["deadline"],
+                source_kind=t.source_kind,
+                source_label=t.source_label,
+            )
+        except DomainError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Đã giao nhiệm vụ con %(code)s.") % {"code": sub.code})
+            return redirect("tasks:detail", pk=t.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "tasks/split.html", {"t": t, "form": form}, status=status)
+
+
+@_official_required
+@hide_denied
+def task_file(request, pk: int, file_pk: int):
+    t = _task(request, pk)
+    row = t.files.filter(pk=file_pk).first()
+    if row is None:
+        raise Http404
+    response = FileResponse(row.file.open("rb"), content_type=row.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, row.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- scoreboard, plan, register ----------------------------------------------------------------------
+
+
+def _month(raw: str | None) -> dt.date:
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in (raw or "").split("-"))
+        return dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        return today.replace(day=1)
+
+
+@_official_required
+def scoreboard(request):
+    """Bảng theo dõi: per unit, the month's tasks received, done on time, done late, overdue at
+    the month's end and the on-time rate (the same facts as the monthly index)."""
+    month = _month(request.GET.get("thang"))
+    units = queries.units_of(request.user)
+    counts = facts.count(month, None if units is None else sorted(units), timezone.now())
+    names = dict(Agency.objects.filter(pk__in=counts).values_list("pk", "name"))
+    rows = []
+    for agency_id, row in counts.items():
+        done = row.get(facts.DONE, 0)
+        rows.append(
+            {
+                "name": names.get(agency_id, "—"),
+                "received": row.get(facts.RECEIVED, 0),
+                "on_time": row.get(facts.DONE_ON_TIME, 0),
+                "late": row.get(facts.DONE_LATE, 0),
+                "overdue": row.get(facts.OVERDUE_AT_MONTH_END, 0),
+                "rate": round(100 * row.get(facts.DONE_ON_TIME, 0) / done) if done else None,
+            }
+        )
+    rows.sort(key=lambda r: (-(r["rate"] if r["rate"] is not None else -1), r["overdue"], r["name"]))
+    return render(request, "tasks/scoreboard.html", {"rows": rows, "month": month})
+
+
+@_official_required
+def plan(request, pk: int):
+    """A plan's progress per milestone and per unit."""
+    p = Plan.objects.select_related("agency").filter(pk=pk).first()
+    if p is None:
+        raise Http404
+    tasks = list(
+        queries.visible(request.user)
+        .filter(plan=p)
+        .select_related("lead_agency", "milestone")
+        .order_by("milestone__due", "pk")
+    )
+    today = st.today()
+    by_milestone: dict = defaultdict(Counter)
+    by_unit: dict = defaultdict(Counter)
+    for t in tasks:
+        s = st.standing(t, today)
+        by_milestone[t.milestone][s] += 1
+        by_unit[t.lead_agency.name][s] += 1
+    milestones = [{"m": m, "c": c, "total": sum(c.values())} for m, c in by_milestone.items()]
+    unit_rows = [{"name": n, "c": c, "total": sum(c.values())} for n, c in sorted(by_unit.items())]
+    return render(
+        request,
+        "tasks/plan.html",
+        {"p": p, "milestones": milestones, "units": unit_rows, "rows": _rows(tasks, today), "S": st.Standing},
+    )
+
+
+@_official_required
+def register_export(request):
+    """Sổ theo dõi giải quyết (Decree 30/2020, the follow-up register's 7 columns) as XLSX."""
+    qs = (
+        queries.visible(request.user)
+        .select_related("lead_agency", "lead_person")
+        .prefetch_related("units__agency")
+        .order_by("assigned_at", "pk")
+    )
+    today = st.today()
+    head = [
+        _("Số đến / mã nhiệm vụ"),
+        _("Tên loại, số, ký hiệu, ngày, cơ quan ban hành; trích yếu"),
+        _("Đơn vị hoặc người nhận"),
+        _("Thời hạn giải quyết"),
+        _("Tiến độ giải quyết"),
+        _("Số, ký hiệu văn bản trả lời"),
+        _("Ghi chú"),
+    ]
+    rows = []
+    for t in qs[:5000]:
+        lead = t.lead_agency.name + (f" ({t.lead_person})" if t.lead_person else "")
+        deadline = f"{t.deadline:%d/%m/%Y}" if t.deadline else _("Thường xuyên")
+        if t.original_deadline and t.deadline != t.original_deadline:
+            deadline += " " + _("(hạn ban đầu %(d)s)") % {"d": f"{t.original_deadline:%d/%m/%Y}"}
+        coordinators = [u.agency.name for u in t.units.all() if u.role == "coordinate"]
+        note = _("Phối hợp: %(units)s") % {"units": ", ".join(coordinators)} if coordinators else ""
+        rows.append(
+            [
+                t.source_ref or t.code,
+                " — ".join(x for x in (t.source_label, t.title) if x),
+                lead,
+                deadline,
+                f"{st.Standing(st.standing(t, today)).label} ({t.progress}%)",
+                t.result_document,
+                note,
+            ]
+        )
+    body = spreadsheets.xlsx_bytes(
+        _("SỔ THEO DÕI GIẢI QUYẾT NHIỆM VỤ"), _("Lập ngày %(d)s") % {"d": f"{today:%d/%m/%Y}"}, head, rows
+    )
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"so-theo-doi-nhiem-vu-{today:%Y%m%d}.xlsx"
+    )
+    return response

@@ -1,0 +1,124 @@
+"""Reminders on working days only, once each; the KPI facts per unit equal a count made by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from tests import factories_tasks as ft
+from thudo.core import events, indicators
+from thudo.tasks import actions, facts, reminders
+from thudo.tasks.events import TaskNotified
+from thudo.tasks.models import ReminderKind, SentReminder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def c():
+    return ft.city()
+
+
+def _run(day: str, hour: int = 7):
+    with events.recorded(TaskNotified) as seen:
+        sent = reminders.send(now=ft.at(day, hour))
+    return sent, seen
+
+
+def test_reminders_k_working_days_before_on_the_day_and_each_working_day_overdue(c, settings):
+    settings.THUDO = {**settings.THUDO, "TASK_REMINDER_DAYS": 2}
+    t = ft.task(c, deadline=dt.date(2026, 2, 24))  # Tuesday after Tết
+    # 2 working days before 24/02 is Friday 13/02 (Tết and the weekend do not count).
+    expected = {
+        "2026-02-12": None,
+        "2026-02-13": ReminderKind.BEFORE,
+        "2026-02-14": None,  # Saturday
+        "2026-02-17": None,  # Tết
+        "2026-02-23": None,  # 1 working day before: no reminder kind
+        "2026-02-24": ReminderKind.DUE,
+        "2026-02-25": ReminderKind.OVERDUE,
+        "2026-02-28": None,  # Saturday: overdue, but a day off
+        "2026-03-02": ReminderKind.OVERDUE,
+    }
+    for day, kind in expected.items():
+        sent, seen = _run(day)
+        got = {n.verb for n in seen}
+        if kind is None:
+            assert not seen, day
+        else:
+            # the lead unit's leader and the assigner
+            assert got == {f"reminder.{kind}"} and {n.notice.user for n in seen} == {c.director, c.chair}, day
+            assert sent[kind] == 2
+    assert SentReminder.objects.filter(task=t).count() == 8
+
+
+def test_each_reminder_is_sent_exactly_once(c):
+    ft.task(c, deadline=dt.date(2026, 2, 13))
+    first, seen = _run("2026-02-13")
+    again, seen_again = _run("2026-02-13", 13)
+    assert first[ReminderKind.DUE] == 2 and len(seen) == 2
+    assert again[ReminderKind.DUE] == 0 and not seen_again
+
+
+def test_no_reminder_for_done_or_ongoing_tasks(c):
+    t = ft.task(c, deadline=dt.date(2026, 2, 13))
+    ft.task(c, deadline=None, recurrence="ongoing")
+    actions.report_done(t, by=c.director, text="Xong", now=ft.at("2026-02-12"))
+    _sent, seen = _run("2026-02-13")
+    assert not seen
+
+
+def test_kpi_counts_per_unit_equal_a_count_by_hand(c):
+    a, b, x = c.communes
+    jan = "2026-01-0"
+    # Commune A: 3 tasks received in February: one done on time, one done late, one overdue at
+    # month end; plus one received in January and done in February on time.
+    early = ft.task(c, lead=a, deadline=dt.date(2026, 2, 6), now=ft.at(jan + "5"))
+    t1 = ft.task(c, lead=a, deadline=dt.date(2026, 2, 13))
+    t2 = ft.task(c, lead=a, deadline=dt.date(2026, 2, 13))
+    ft.task(c, lead=a, deadline=dt.date(2026, 2, 25))
+    actions.report_done(early, by=c.commune_leaders[0], text="Xong", now=ft.at("2026-02-05"))
+    actions.report_done(t1, by=c.commune_leaders[0], text="Xong", now=ft.at("2026-02-13"))
+    actions.report_done(t2, by=c.commune_leaders[0], text="Xong", now=ft.at("2026-02-23"))
+    # Commune B: 3 received; one cancelled (not counted), one due Friday 27/02 still open
+    # (overdue at the end of the month), one due 02/03 (not yet).
+    cancelled = ft.task(c, lead=b, deadline=dt.date(2026, 2, 20))
+    ft.task(c, lead=b, deadline=dt.date(2026, 2, 27))
+    ft.task(c, lead=b, deadline=dt.date(2026, 3, 2))
+    actions.cancel(cancelled, by=c.chair, reason="Trùng nhiệm vụ", now=ft.at("2026-02-04"))
+    # Commune X: nothing.
+    got = facts.count(dt.date(2026, 2, 1), None, ft.at("2026-03-10"))
+    by_hand = {
+        a.pk: {
+            facts.RECEIVED: 3,
+            facts.DONE_ON_TIME: 2,
+            facts.DONE_LATE: 1,
+            facts.DONE: 3,
+            facts.OVERDUE_AT_MONTH_END: 1,
+        },
+        b.pk: {facts.RECEIVED: 2, facts.OVERDUE_AT_MONTH_END: 1},
+    }
+    assert got == by_hand
+    assert x.pk not in got
+    # Counted on 27/02 (the month still running) the task due that day is not overdue yet.
+    assert facts.count(dt.date(2026, 2, 1), [b.pk], ft.at("2026-02-27"))[b.pk] == {facts.RECEIVED: 2}
+    # January: A received one; nothing done.
+    assert facts.count(dt.date(2026, 1, 1), [a.pk], ft.at("2026-03-10")) == {a.pk: {facts.RECEIVED: 1}}
+
+
+def test_the_source_is_registered_for_the_monthly_index():
+    assert facts.SOURCE in list(indicators.SOURCES)
+    assert indicators.fact_labels()[facts.DONE_ON_TIME] == "Nhiệm vụ hoàn thành đúng hạn"
+
+
+def test_the_command_and_the_schedule():
+    from django.apps import apps
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("task_reminders", stdout=out)
+    assert "overdue=" in out.getvalue()
+    schedule = apps.get_app_config("tasks").schedule
+    assert [s.task for s in schedule] == ["thudo.tasks.tasks.send_reminders"]
