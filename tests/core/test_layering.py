@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "security": 1,
     # domain apps
     "dossiers": 2,
+    "feedback": 2,  # citizen feedback (phản ánh); beside dossiers, never imports it
     # apps that read the domain apps' data
     "kpi": 3,
     # pages shell and project wiring
