@@ -300,6 +300,9 @@ class Follower(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.user_id or self.phone}"
+
 
 class Rating(models.Model):
     """The reporter's rating of one answer (one per answer: ``round`` is the number of reopens
