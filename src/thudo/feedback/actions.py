@@ -129,7 +129,7 @@ def _tell_reporter(report: Report, *, verb: str, body: str, key: str) -> None:
                     key=f"{key}:{n}",
                     user=user,
                     phone="" if user is not None else phone,
-                    url=f"/phan-anh/{report.code}/",
+                    url=f"/phan-anh/cua-toi/{report.code}/",
                     obj=report,
                 ),
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
@@ -81,8 +82,10 @@ def clean(data: bytes, name: str = "photo", *, field: str = "photos") -> CleanPh
         raise InvalidInput(not_image, fields={field: not_image}) from None
     body = buf.getvalue()
     ext, content_type = ("png", "image/png") if out_fmt == "PNG" else ("jpg", "image/jpeg")
+    stem = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = "".join(c for c in stem if c.isalnum() or c in " -_")[:60].strip() or "anh"
     return CleanPhoto(
-        name=f"anh.{ext}",
+        name=f"{stem}.{ext}",
         data=body,
         sha256=hashlib.sha256(body).hexdigest(),
         size=len(body),

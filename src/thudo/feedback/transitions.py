@@ -148,3 +148,11 @@ def check(person, verb: str, report: Report) -> Move:
 def actions_for(person, report: Report) -> list[Move]:
     """The moves ``person`` may make now (the buttons on the report's page)."""
     return [m for m in MOVES.values() if refusal(person, m.verb, report) is None]
+
+
+VERB_LABELS: dict[str, object] = {
+    "submit": gettext_lazy("Gửi phản ánh"),
+    "follower": gettext_lazy("Gộp phản ánh trùng"),
+    **{verb: move.label for verb, move in MOVES.items()},
+}
+"""How the history names each verb."""
