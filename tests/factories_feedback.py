@@ -12,8 +12,8 @@ from PIL import Image
 
 from tests import factories
 from thudo.core.models import AdministrativeUnit, Agency, AgencyKind, Role, User
-from thudo.feedback import actions
-from thudo.feedback.models import Category, Report, RoutingRule
+from thudo.feedback import actions, seed
+from thudo.feedback.models import Category, LevelTerm, Report, RoutingRule
 
 TZ = timezone.get_default_timezone()
 
@@ -32,7 +32,13 @@ class Place:
     leader: User
 
 
+def seeded() -> None:
+    """The categories and level terms of migration 0002 (a transactional test flushed them)."""
+    seed.seed(Category, LevelTerm)
+
+
 def place(name: str = "Phường Hồ Gươm Thử") -> Place:
+    seeded()
     unit = factories.UnitFactory(name=name)
     committee = factories.AgencyFactory(
         name=f"Ủy ban nhân dân {name}", kind=AgencyKind.COMMUNE_COMMITTEE, unit=unit

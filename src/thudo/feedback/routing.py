@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from thudo.core.models import Agency, AgencyKind
+from thudo.core.models import AdministrativeUnit, Agency, AgencyKind
+from thudo.core.text import fold
 from thudo.feedback.models import RoutingRule
 
 
@@ -34,3 +35,24 @@ def route(category_id: int, commune_id: int) -> Agency | None:
         if rule is not None and rule.unit.is_active:
             return rule.unit
     return None
+
+
+def receiving_communes():
+    """Communes whose People's Committee receives feedback on the platform, by name."""
+    ids = Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, is_active=True, unit__isnull=False).values(
+        "unit_id"
+    )
+    return AdministrativeUnit.objects.filter(pk__in=ids).order_by("name")
+
+
+def commune_from_address(communes, address: str):
+    """The commune the address names (the longest name found in it), or None."""
+    text = fold(address or "")
+    best, best_len = None, 0
+    for u in communes:
+        key = fold(u.name)
+        for prefix in ("phuong ", "xa ", "dac khu "):
+            key = key.removeprefix(prefix)
+        if key and key in text and len(key) > best_len:
+            best, best_len = u, len(key)
+    return best

@@ -23,13 +23,14 @@ from thudo.core import drafts as core_drafts
 from thudo.core import permissions
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, InvalidInput
-from thudo.core.models import AdministrativeUnit, Agency, AgencyKind
+from thudo.core.models import AdministrativeUnit, Agency
 from thudo.core.text import fold
 from thudo.core.wizard import Step, Wizard
 from thudo.feedback import actions, clocks, queries, transitions
 from thudo.feedback import forms as f
 from thudo.feedback import photos as photos_mod
 from thudo.feedback.models import Report
+from thudo.feedback.routing import commune_from_address, receiving_communes
 
 PAGE_SIZE = 20
 DRAFT_KIND = "feedback.report"
@@ -76,27 +77,6 @@ def _rows(page, now) -> list[dict]:
 
 
 # --- the guided report form ------------------------------------------------------------------
-
-
-def receiving_communes():
-    """Communes whose People's Committee receives feedback on the platform, by name."""
-    ids = Agency.objects.filter(kind=AgencyKind.COMMUNE_COMMITTEE, is_active=True, unit__isnull=False).values(
-        "unit_id"
-    )
-    return AdministrativeUnit.objects.filter(pk__in=ids).order_by("name")
-
-
-def commune_from_address(communes, address: str):
-    """The commune the address names (the longest name found in it), or None."""
-    text = fold(address or "")
-    best, best_len = None, 0
-    for u in communes:
-        key = fold(u.name)
-        for prefix in ("phuong ", "xa ", "dac khu "):
-            key = key.removeprefix(prefix)
-        if key and key in text and len(key) > best_len:
-            best, best_len = u, len(key)
-    return best
 
 
 def _url(pk: int):
