@@ -231,9 +231,13 @@ def submit(
     if commune in (None, ""):
         errors["commune"] = _("Chọn phường/xã nơi xảy ra sự việc.")
     else:
-        unit = AdministrativeUnit.objects.filter(
-            level=UnitLevel.COMMUNE, **({"pk": commune} if str(commune).isdigit() else {"code": str(commune)})
-        ).first()
+        communes = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE)
+        # An int is the row's id (pages); text is the unit's GSO code (API, Open311).
+        unit = (
+            communes.filter(pk=commune).first()
+            if isinstance(commune, int)
+            else communes.filter(code=str(commune).strip()[:10]).first()
+        )
         if unit is None:
             errors["commune"] = _("Phường/xã không tồn tại.")
     receiver = routing.receiving_agency(unit.pk) if unit is not None else None

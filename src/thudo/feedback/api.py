@@ -187,7 +187,7 @@ def submit(
         channel=Channel.APP,
         photo_files=files,
     )
-    return 201, report_out(report, request.user)
+    return Status(201, report_out(report, request.user))
 
 
 @router.get("", response=list[ReportOut], summary="Reports the signed-in person may see")

@@ -43,7 +43,8 @@ PUBLIC_FIELDS = (
 
 
 def public_reports(*, commune: int | str | None = None, category: str | None = None) -> QuerySet[Report]:
-    """Handled reports whose answer is published, newest answer first, by commune if asked."""
+    """Handled reports whose answer is published, newest answer first, by commune if asked (an
+    int: the unit's id, from the pages; text: its GSO code, from the API)."""
     qs = (
         Report.objects.filter(status__in=ANSWERED_STATUSES)
         .select_related("category", "commune", "unit", "receiving_agency")
@@ -51,7 +52,7 @@ def public_reports(*, commune: int | str | None = None, category: str | None = N
         .order_by("-published_at", "-pk")
     )
     if commune not in (None, ""):
-        qs = qs.filter(commune_id=commune) if str(commune).isdigit() else qs.filter(commune__code=commune)
+        qs = qs.filter(commune_id=commune) if isinstance(commune, int) else qs.filter(commune__code=commune)
     if category:
         qs = qs.filter(category__code=category)
     return qs

@@ -212,7 +212,7 @@ def _review_step(request, draft, step):
                     title=data.get("title", ""),
                     description=data.get("description", ""),
                     address=data.get("address", ""),
-                    commune=data.get("commune"),
+                    commune=int(data["commune"]) if str(data.get("commune", "")).isdigit() else None,
                     latitude=data.get("latitude"),
                     longitude=data.get("longitude"),
                     hide_identity=form.cleaned_data["hide_identity"],
@@ -307,7 +307,9 @@ def public_list(request):
     """Phản ánh đã trả lời, by commune ("near me" without a map): answer, unit, dates."""
     commune = request.GET.get("xa", "")
     category = request.GET.get("linh-vuc", "")
-    qs = queries.public_reports(commune=commune if commune.isdigit() else None, category=category or None)
+    qs = queries.public_reports(
+        commune=int(commune) if commune.isdigit() else None, category=category or None
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
