@@ -35,7 +35,10 @@ from hypothesis import HealthCheck, assume, settings
 
 from tests import factories
 from tests import factories_dossiers as fd
+from tests import factories_feedback as ff
 from thudo.core import actions as core_actions
+from thudo.core.models import Agency
+from thudo.feedback import actions as feedback
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 EXAMPLES = int(os.environ.get("THUDO_FUZZ_EXAMPLES", "5"))
@@ -78,6 +81,18 @@ def tokens(django_db_setup, django_db_blocker, no_connection_recycling):
         citizen = factories.UserFactory(username="congdan", full_name="Nguyễn Văn An")
         officer = factories.official(role="reception", agency=agency, username="motcua")
         fd.submit(SimpleNamespace(procedure=fd.procedure(), agency=agency, citizen=citizen))
+        # Citizen feedback: the officer's commune receives a report of the citizen (the fuzzer's
+        # /feedback operations then meet a real report, categories and a commune).
+        ff.seeded()
+        fb_unit = factories.UnitFactory(code="99983", name="Phường Thử Phản Ánh")
+        Agency.objects.filter(pk=agency.pk).update(unit=fb_unit)
+        feedback.submit(
+            by=citizen,
+            category="moi-truong",
+            description="Rác thải đổ trộm nhiều ngày",
+            address="Ngõ 1",
+            commune=fb_unit.pk,
+        )
         out = {
             "citizen": core_actions.create_api_token(citizen, name="fuzz")[1],
             "officer": core_actions.create_api_token(officer, name="fuzz")[1],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from thudo.core.api import signed_in
@@ -21,13 +21,13 @@ from thudo.feedback.models import Channel, Report
 router = Router(tags=["feedback"], auth=signed_in)
 
 
-class CategoryOut(Schema):
+class FeedbackCategoryOut(Schema):
     code: str
     name: str
     reopen_allowed: bool
 
 
-class PublicReportOut(Schema):
+class FeedbackPublicOut(Schema):
     code: str
     title: str
     description: str
@@ -43,7 +43,7 @@ class PublicReportOut(Schema):
     photos: list[str]
 
 
-class ReportOut(PublicReportOut):
+class FeedbackReportOut(FeedbackPublicOut):
     level: str
     level_claimed: str
     channel: str
@@ -63,7 +63,7 @@ class ReportOut(PublicReportOut):
     actions: list[str]
 
 
-class EventOut(Schema):
+class FeedbackEventOut(Schema):
     at: datetime
     verb: str
     label: str
@@ -74,7 +74,7 @@ class EventOut(Schema):
     note: str
 
 
-class ActionIn(Schema):
+class FeedbackActionIn(Schema):
     """Fields by verb: accept (level, unit, note), refuse (reason, note), merge (duplicate_of),
     assign (unit), transfer (unit, reason), handle (answer), rate (satisfied, comment),
     reopen/close (note)."""
@@ -138,14 +138,14 @@ def report_out(r: Report, person) -> dict:
     }
 
 
-@router.get("/categories", response=list[CategoryOut], auth=None, summary="Categories of feedback")
+@router.get("/categories", response=list[FeedbackCategoryOut], auth=None, summary="Categories of feedback")
 def categories(request):
     return [
         {"code": c.code, "name": c.name, "reopen_allowed": c.reopen_allowed} for c in queries.categories()
     ]
 
 
-@router.get("/public", response=list[PublicReportOut], auth=None, summary="Answered reports (public)")
+@router.get("/public", response=list[FeedbackPublicOut], auth=None, summary="Answered reports (public)")
 @paginate(LimitOffsetPagination)
 def public_list(request, commune: str | None = None, category: str | None = None):
     if (commune is not None and "\x00" in commune) or (category is not None and "\x00" in category):
@@ -153,12 +153,12 @@ def public_list(request, commune: str | None = None, category: str | None = None
     return Shaped(queries.public_reports(commune=commune, category=category), public_out)
 
 
-@router.get("/public/{code}", response=PublicReportOut, auth=None, summary="One answered report (public)")
+@router.get("/public/{code}", response=FeedbackPublicOut, auth=None, summary="One answered report (public)")
 def public_detail(request, code: str):
     return public_out(queries.public_report(code.replace("\x00", "")))
 
 
-@router.post("", response={201: ReportOut}, summary="Send a report (multipart; photos optional)")
+@router.post("", response={201: FeedbackReportOut}, summary="Send a report (multipart; photos optional)")
 def submit(
     request,
     category: Form[str],
@@ -190,7 +190,7 @@ def submit(
     return Status(201, report_out(report, request.user))
 
 
-@router.get("", response=list[ReportOut], summary="Reports the signed-in person may see")
+@router.get("", response=list[FeedbackReportOut], summary="Reports the signed-in person may see")
 @paginate(LimitOffsetPagination)
 def list_reports(request, queue: str | None = None):
     if queue == "triage":
@@ -205,12 +205,12 @@ def list_reports(request, queue: str | None = None):
     )
 
 
-@router.get("/{code}", response=ReportOut, summary="One report")
+@router.get("/{code}", response=FeedbackReportOut, summary="One report")
 def get_report(request, code: str):
     return report_out(queries.by_code(request.user, code.replace("\x00", "")), request.user)
 
 
-@router.get("/{code}/events", response=list[EventOut], summary="History of a report")
+@router.get("/{code}/events", response=list[FeedbackEventOut], summary="History of a report")
 def events(request, code: str):
     r = queries.by_code(request.user, code.replace("\x00", ""))
     return [
@@ -228,8 +228,10 @@ def events(request, code: str):
     ]
 
 
-@router.post("/{code}/{verb}", response=ReportOut, summary="One transition (accept, refuse, merge, …)")
-def act(request, code: str, verb: str, payload: ActionIn):
+@router.post(
+    "/{code}/{verb}", response=FeedbackReportOut, summary="One transition (accept, refuse, merge, …)"
+)
+def act(request, code: str, verb: str, payload: FeedbackActionIn):
     r = queries.by_code(request.user, code.replace("\x00", ""))
     by, p = request.user, payload
     if verb not in transitions.MOVES:
