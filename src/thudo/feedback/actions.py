@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from thudo.core import audit, permissions
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -44,7 +45,7 @@ from thudo.feedback.models import (
 MAX_DESCRIPTION = 5000
 MIN_DESCRIPTION = 10
 
-DIVERT_NOTICE = (
+DIVERT_NOTICE = gettext_lazy(
     "Nội dung của bạn là khiếu nại hoặc tố cáo, không phải phản ánh, kiến nghị nên không được xử lý "
     "trên hệ thống này (Quyết định 1207/QĐ-UBND). Khiếu nại được giải quyết theo Luật Khiếu nại 2011, "
     "tố cáo theo Luật Tố cáo 2018: xin gửi đơn trực tiếp hoặc qua bưu điện đến Ban Tiếp công dân của "
@@ -424,7 +425,7 @@ def refuse(
         report.status = Status.REFUSED
         report.refusal_reason = reason
         report.refusal_note = (
-            note if reason != RefusalReason.COMPLAINT else (note + "\n\n" + _(DIVERT_NOTICE)).strip()
+            note if reason != RefusalReason.COMPLAINT else (note + "\n\n" + str(DIVERT_NOTICE)).strip()
         )
         report.closed_at = at
         report.updated_at = at
