@@ -16,7 +16,7 @@ from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput
 from thudo.core.pagination import LimitOffsetPagination, Shaped
 from thudo.feedback import actions, clocks, queries, transitions
-from thudo.feedback.models import Channel, Report
+from thudo.feedback.models import Channel, PhotoKind, Report
 
 router = Router(tags=["feedback"], auth=signed_in)
 
@@ -90,8 +90,10 @@ class FeedbackActionIn(Schema):
 
 
 def _photo_urls(report: Report, *, after_only: bool) -> list[str]:
-    qs = queries.public_photos(report) if after_only else queries.photos(report)
-    return [f"/phan-anh/anh/{p.pk}/" for p in qs]
+    """The photos' addresses (lists prefetch ``photos``: one query for the page)."""
+    return [
+        f"/phan-anh/anh/{p.pk}/" for p in report.photos.all() if not after_only or p.kind == PhotoKind.AFTER
+    ]
 
 
 def public_out(r: Report) -> dict:
@@ -150,7 +152,9 @@ def categories(request):
 def public_list(request, commune: str | None = None, category: str | None = None):
     if (commune is not None and "\x00" in commune) or (category is not None and "\x00" in category):
         raise InvalidInput()
-    return Shaped(queries.public_reports(commune=commune, category=category), public_out)
+    return Shaped(
+        queries.public_reports(commune=commune, category=category).prefetch_related("photos"), public_out
+    )
 
 
 @router.get("/public/{code}", response=FeedbackPublicOut, auth=None, summary="One answered report (public)")
@@ -199,10 +203,10 @@ def list_reports(request, queue: str | None = None):
         qs = queries.unit_queue(request.user)
     else:
         qs = queries.visible(request.user).order_by("-submitted_at", "-pk")
-    return Shaped(
-        qs.select_related("category", "commune", "unit", "receiving_agency"),
-        lambda r: report_out(r, request.user),
-    )
+    qs = qs.select_related(
+        "category", "commune", "unit", "receiving_agency", "duplicate_of"
+    ).prefetch_related("photos", "ratings")
+    return Shaped(qs, lambda r: report_out(r, request.user))
 
 
 @router.get("/{code}", response=FeedbackReportOut, summary="One report")

@@ -110,7 +110,7 @@ def _condition(verb: str, report: Report) -> str | None:
     if verb == "reopen":
         if not report.category.reopen_allowed:
             return _("Lĩnh vực này không cho phép yêu cầu xử lý lại.")
-        last = report.ratings.order_by("-round").first()
+        last = max(report.ratings.all(), key=lambda g: g.round, default=None)
         if last is None or last.satisfied:
             return _("Chỉ được yêu cầu xử lý lại khi đã đánh giá chưa hài lòng.")
     return None
