@@ -14,9 +14,12 @@ from django.utils import timezone
 
 from tests import factories
 from tests import factories_dossiers as fd
+from tests import factories_feedback as ff
 from tests.factories_identity import CitizenFactory
+from thudo.core import drafts
 from thudo.core.models import Agency, User
 from thudo.dossiers.models import AttachmentKind, Dossier
+from thudo.feedback import actions as feedback
 
 # Every actor of the matrix, in the order the tables list them.
 ACTORS = (
@@ -199,6 +202,40 @@ def _task(users, agency: Agency, other: Agency):
     return task, task.files.values_list("pk", flat=True).first(), plan
 
 
+def _feedback(agency: Agency, users: dict) -> dict[str, str]:
+    """Citizen feedback in the owning agency's commune: an answered report of the owner (with an
+    after-photo), one waiting for acceptance, and the owner's draft of a new report."""
+    ff.seeded()
+    unit = factories.UnitFactory(code="99982", name="Phường Ma Trận Phản Ánh")
+    Agency.objects.filter(pk=agency.pk).update(unit=unit)
+    owner = users["owner"]
+    submit = {
+        "category": "moi-truong",
+        "description": "Rác thải đổ trộm ở đầu ngõ đã nhiều ngày",
+        "address": "Ngõ 3 Phường Ma Trận Phản Ánh",
+        "commune": unit.pk,
+    }
+    done = feedback.submit(by=owner, **submit)
+    done = feedback.accept(done, by=users["reception"], unit=agency.pk)
+    done = feedback.handle(
+        done, by=users["specialist"], answer="Đã thu gom rác thải.", photo_files=[("sau.jpg", ff.jpeg())]
+    )
+    done = feedback.publish_answer(done, by=users["reception"])
+    waiting = feedback.submit(by=owner, **submit)
+    draft = drafts.start(owner=owner, kind="feedback.report")
+    return {
+        "fb_code": done.code,
+        "fb_waiting": waiting.code,
+        "fb_photo": str(done.photos.get().pk),
+        "fb_draft": str(draft.pk),
+        "fb_step": "noi-dung",
+        "fb_service": "moi-truong",
+        "fb_commune": unit.code,
+        "fb_rate": "rate",
+        "fb_accept": "accept",
+    }
+
+
 def build_scene() -> Scene:
     """Everything the matrix needs; on-commit side effects (notifications, outbox) run."""
     from thudo.dossiers import actions
@@ -222,6 +259,7 @@ def build_scene() -> Scene:
         draft = actions.drafts.start_submission(procedure, by=users["owner"], initial={"agency": agency.pk})
         opendata = _opendata(agency)
         task, task_file, plan = _task(users, agency, other)
+        feedback = _feedback(agency, users)
     _notice(done)
     paper = done.attachments.filter(kind=AttachmentKind.PAPER).order_by("pk").first()
     result = done.results.filter(signed=True).order_by("-version").first()
@@ -270,6 +308,7 @@ def build_scene() -> Scene:
         "verb": "tiep-nhan",
         **{f"kpi_{k}": v for k, v in kpi.items()},
         **opendata,
+        **feedback,
     }
     return Scene(
         agency=agency,

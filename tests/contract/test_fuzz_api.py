@@ -36,7 +36,10 @@ from hypothesis import HealthCheck, assume, settings
 
 from tests import factories
 from tests import factories_dossiers as fd
+from tests import factories_feedback as ff
 from thudo.core import actions as core_actions
+from thudo.core.models import Agency
+from thudo.feedback import actions as feedback
 from thudo.tasks import actions as task_actions
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
@@ -88,6 +91,18 @@ def tokens(django_db_setup, django_db_blocker, no_connection_recycling):
             lead_agency=agency,
             title="Nhiệm vụ thử",
             deadline=dt.date(2099, 1, 2),
+        )
+        # Citizen feedback: the officer's commune receives a report of the citizen (the fuzzer's
+        # /feedback operations then meet a real report, categories and a commune).
+        ff.seeded()
+        fb_unit = factories.UnitFactory(code="99983", name="Phường Thử Phản Ánh")
+        Agency.objects.filter(pk=agency.pk).update(unit=fb_unit)
+        feedback.submit(
+            by=citizen,
+            category="moi-truong",
+            description="Rác thải đổ trộm nhiều ngày",
+            address="Ngõ 1",
+            commune=fb_unit.pk,
         )
         out = {
             "leader": core_actions.create_api_token(leader, name="fuzz")[1],

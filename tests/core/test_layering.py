@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     # domain apps
     "dossiers": 2,
     "tasks": 2,  # directives and tasks; sources (documents, meetings, feedback) link by (kind, ref)
+    "feedback": 2,  # citizen feedback (phản ánh); beside dossiers, never imports it
     # apps that read the domain apps' data
     "kpi": 3,
     "ops": 3,  # serve/worker commands, health, metrics: reads dossiers' and notifications' tables

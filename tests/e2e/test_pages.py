@@ -51,6 +51,12 @@ NOT_PAGES = {
     "signing:certificate": "a certificate download",
     "dossiers:result_preview": "an image or a PDF of the draft",
     "notifications:mailbox": "exists only while the demo's local mailbox is the mail backend",
+    "feedback:report": "redirects to the first step of the person's report draft",
+    "feedback:photo": "an image",
+    "feedback:open311_services": "JSON (Open311 GeoReport v2)",
+    "feedback:open311_service": "JSON (Open311 GeoReport v2)",
+    "feedback:open311_requests": "JSON (Open311 GeoReport v2)",
+    "feedback:open311_request": "JSON (Open311 GeoReport v2)",
 }
 
 

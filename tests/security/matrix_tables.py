@@ -240,6 +240,31 @@ API: dict[str, Row] = {
         fill={"pk": "kpi_submission"},
         json={"comment": "Thiếu số liệu"},
     ),
+    # --- feedback (phản ánh): public answers; the report for its agencies' officials and its reporter ---
+    "GET /api/v1/feedback/categories": Row(PUBLIC),
+    "GET /api/v1/feedback/public": Row(PUBLIC, note="never the reporter: test_pages, test_api"),
+    "GET /api/v1/feedback/public/{code}": Row(PUBLIC, fill={"code": "fb_code"}),
+    "POST /api/v1/feedback": Row(
+        "401 201 201 201 201 201 201 201 201 201",
+        data={
+            "category": "moi-truong",
+            "description": "Đèn đường hỏng nhiều ngày",
+            "address": "Ngõ 5",
+            "commune": "{fb_commune}",
+        },
+        note="anyone signed in may report (app channel)",
+    ),
+    "GET /api/v1/feedback": Row(SIGNED_IN, note="contents: test_api"),
+    "GET /api/v1/feedback/{code}": Row("401 200 404 200 200 200 404 404 200 404", fill={"code": "fb_code"}),
+    "GET /api/v1/feedback/{code}/events": Row(
+        "401 200 404 200 200 200 404 404 200 404", fill={"code": "fb_code"}
+    ),
+    "POST /api/v1/feedback/{code}/{verb}": Row(
+        "401 403 404 200 403 200 404 404 200 404",
+        fill={"code": "fb_waiting", "verb": "fb_accept"},
+        json={"level": "normal"},
+        note="accept: the triage officers (reception, leader) of the receiving agency",
+    ),
 }
 
 PAGES: dict[str, Row] = {
@@ -347,6 +372,42 @@ PAGES: dict[str, Row] = {
     "dossiers:attachment #foreign": Row(NOBODY_PAGE, fill={"pk": "foreign_attachment"}),
     "dossiers:result": Row(DOSSIER_FILE, fill={"pk": "result_pk"}),
     "dossiers:notice": Row(DOSSIER_FILE),
+    # --- feedback (phản ánh) ---
+    "feedback:public_list": Row(PUBLIC),
+    "feedback:public_detail": Row(PUBLIC, fill={"code": "fb_code"}, note="never the reporter (test_pages)"),
+    "feedback:photo": Row(PUBLIC, fill={"pk": "fb_photo"}, note="an after-photo of an answered report"),
+    "feedback:report": Row(SIGNED_IN_PAGE.replace("200", "302"), note="opens the person's draft"),
+    "feedback:draft_step": Row(OWNER_PAGE, fill={"pk": "fb_draft", "step": "fb_step"}),
+    "feedback:mine": Row(SIGNED_IN_PAGE),
+    "feedback:mine_detail": Row(OWNER_PAGE, fill={"code": "fb_code"}),
+    "feedback:own_action POST": Row(
+        OWNER_PAGE.replace("200", "302"),
+        fill={"code": "fb_code", "action": "fb_rate"},
+        data={"satisfied": "1"},
+    ),
+    "feedback:open311_services": Row(PUBLIC),
+    "feedback:open311_service": Row(PUBLIC, fill={"code": "fb_service"}),
+    "feedback:open311_requests": Row(PUBLIC),
+    "feedback:open311_requests POST": Row(
+        "201 201 201 201 201 201 201 201 201 201",
+        data={
+            "service_code": "moi-truong",
+            "description": "Cây đổ chắn ngang đường",
+            "address_string": "Số 9",
+            "attribute[commune]": "{fb_commune}",
+            "phone": "0912000111",
+        },
+        note="Open311 clients post without a session (csrf-exempt, no cookie needed)",
+    ),
+    "feedback:open311_request": Row(PUBLIC, fill={"request_id": "fb_code"}),
+    "feedback:triage": Row("login 404 404 200 200 200 200 404 200 404", note="holders of feedback.view"),
+    "feedback:unit_queue": Row("login 404 404 200 200 200 200 404 200 404"),
+    "feedback:work_detail": Row("login 404 404 200 200 200 404 404 200 404", fill={"code": "fb_code"}),
+    "feedback:work_action POST": Row(
+        "login 404 404 302 403 302 404 404 302 404",
+        fill={"code": "fb_waiting", "action": "fb_accept"},
+        data={"level": "normal"},
+    ),
     # --- officials' workspace ---
     "web:workspace": Row("login 302 302 200 200 200 200 200 200 200"),
     "dossiers:reception": Row(OFFICIALS_PAGE),
@@ -416,6 +477,9 @@ ADMIN: dict[str, Row] = (
             "dossiers.payment",
             "dossiers.rating",
             "dossiers.resultdocument",
+            "feedback.category",
+            "feedback.levelterm",
+            "feedback.routingrule",
             "kpi.indicatorgroup",
             "kpi.indicatorset",
             "kpi.reportassignment",

@@ -16,6 +16,7 @@ from thudo.core.errorpages import retry_after
 from thudo.core.errors import DomainError, RateLimited, data_error_message, error_body
 from thudo.core.throttling import AnonymousApiThrottle
 from thudo.dossiers.api import router as dossiers_router
+from thudo.feedback.api import router as feedback_router
 from thudo.identity.api import router as identity_router
 from thudo.kpi.api import router as kpi_router
 from thudo.notifications.api import router as notifications_router
@@ -102,6 +103,7 @@ def _mount() -> None:
     api.add_router("/identity", identity_router)
     api.add_router("/procedures", procedures_router)
     api.add_router("/dossiers", dossiers_router)
+    api.add_router("/feedback", feedback_router)
     api.add_router("/signing", signing_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/tasks", tasks_router)

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "thudo.identity",
     "thudo.procedures",
     "thudo.dossiers",
+    "thudo.feedback",
     "thudo.signing",
     "thudo.notifications",
     "thudo.opendata",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("thudo.identity.urls")),
     path("", include("thudo.procedures.urls")),
     path("", include("thudo.dossiers.urls")),
+    path("", include("thudo.feedback.urls")),
     path("", include("thudo.signing.urls")),
     path("", include("thudo.notifications.urls")),
     path("", include("thudo.opendata.urls")),

@@ -39,6 +39,9 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
             "dossier.record_payment",
             "citizen.view",
             "citizen.lookup",
+            "feedback.view",
+            "feedback.triage",
+            "feedback.publish",
         }
     ),
     Role.SPECIALIST: frozenset(
@@ -54,6 +57,8 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
             "dossier.apologize",
             "dossier.reject",
             "citizen.view",
+            "feedback.view",
+            "feedback.handle",
         }
     ),
     Role.LEADER: frozenset(
@@ -69,6 +74,10 @@ ROLE_VERBS: dict[str, frozenset[str]] = {
             "citizen.view",
             "kpi.view",
             "agency.view_stats",
+            "feedback.view",
+            "feedback.triage",
+            "feedback.handle",
+            "feedback.publish",
         }
     ),
     Role.AGENCY_ADMIN: frozenset(
@@ -129,6 +138,9 @@ OWNER_VERBS: frozenset[str] = frozenset(
         "citizen.edit",
         "attachment.view",
         "notification.view",
+        "feedback.view",
+        "feedback.rate",
+        "feedback.reopen",
     }
 )
 # Open to anyone, signed in or not.
