@@ -17,7 +17,7 @@ def main() -> None:
         os.environ.setdefault("THUDO_PAYMENT_GATEWAY", "simulated")
     if sys.argv[1:2] in (["serve"], ["worker"]):
         # Several processes count into one directory per host, read back by /metrics (ADR
-        # 0013-ops1); it must be known before prometheus_client is first imported.
+        # 0013); it must be known before prometheus_client is first imported.
         data_dir = Path(os.environ.get("THUDO_DATA_DIR", "var")).resolve()
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(data_dir / "metrics"))
         Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 """Fuzzing of the CKAN-compatible Action API (``/api/3/action/<name>``), which is outside the
-OpenAPI contract (ADR 0013): for every action, anonymous and with an editor's token, GET and JSON
+OpenAPI contract (ADR 0015): for every action, anonymous and with an editor's token, GET and JSON
 POST bodies of arbitrary shape. Every answer must be CKAN's envelope (``success`` and, on
 failure, an ``error`` dict with ``__type`` or ``message``), never a server error.
 

@@ -128,7 +128,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # HTTP metrics (django-prometheus) around everything; then the request id, bound to every log
-    # line of the request and to the tasks it queues (ADR 0013-ops1).
+    # line of the request and to the tasks it queues (ADR 0013).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "thudo.core.middleware.RequestIdMiddleware",
     # Every error answer under /api/ is the typed JSON error, whoever wrote it.
@@ -300,7 +300,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Object storage (issue 15, ADR 0013): with THUDO_S3_BUCKET set, uploaded files, papers
+# Object storage (issue 15, ADR 0014): with THUDO_S3_BUCKET set, uploaded files, papers
 # and results live in an S3-compatible bucket shared by every app server (django-storages);
 # without it, on the local disk under MEDIA_ROOT. Files are private: every download is streamed
 # through the application after its permission check, never linked to the bucket.
@@ -406,7 +406,7 @@ THUDO = {
     # Reverse proxies (IPs/CIDRs) whose X-Forwarded-For is believed; empty: the peer is the client.
     # A list that cannot be read refuses to start (the one parser: thudo.core.config).
     "TRUSTED_PROXIES": [str(n) for n in parse_networks(os.environ.get("THUDO_TRUSTED_PROXIES", ""))],
-    # Operations (ADR 0013-ops1): who may read /metrics; what /readyz tolerates.
+    # Operations (ADR 0013): who may read /metrics; what /readyz tolerates.
     "METRICS_ALLOWED": os.environ.get("THUDO_METRICS_ALLOWED", "127.0.0.1,::1"),
     "WORKER_SILENCE_MINUTES": float(os.environ.get("THUDO_WORKER_SILENCE_MINUTES", "3")),
     "OUTBOX_BACKLOG_MAX": int(os.environ.get("THUDO_OUTBOX_BACKLOG_MAX", "1000")),
@@ -415,7 +415,7 @@ THUDO = {
 # The PKCS#12 passphrases of the signing keys derive from this (default: SECRET_KEY).
 SIGNING_KEY_SECRET = os.environ.get("THUDO_SIGNING_KEY_SECRET", "")
 
-# --- operations: logs, metrics (ADR 0013-ops1) ----------------------------------------------------
+# --- operations: logs, metrics (ADR 0013) ----------------------------------------------------
 # JSON lines with the request id, personal identifiers masked (thudo.core.logs). THUDO_LOG_LEVEL
 # sets every logger; unset, the platform's own log at INFO and the libraries at WARNING.
 logs.configure()

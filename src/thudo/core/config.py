@@ -64,7 +64,7 @@ class Config:
     rate_lookup: str | None  # "30/min"; None = no limit (thudo.core.throttling)
     rate_anonymous_api: str | None
     trusted_proxies: tuple[Network, ...]
-    # Operations (ADR 0013-ops1).
+    # Operations (ADR 0013).
     metrics_allowed: tuple[Network, ...]  # client addresses that may read /metrics
     worker_silence_minutes: float  # /readyz fails when no worker beat for longer
     outbox_backlog_max: int  # /readyz fails when more outbox messages than this are due

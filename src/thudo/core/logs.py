@@ -1,5 +1,5 @@
 """Structured logs: one JSON object per line, a request id on every line, personal identifiers
-masked (ADR 0013-ops1).
+masked (ADR 0013).
 
 Every log record — the platform's own ``structlog`` events and the standard-library records of
 Django, gunicorn and the libraries — goes through :func:`processors` and leaves as a JSON line

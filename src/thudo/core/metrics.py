@@ -1,4 +1,4 @@
-"""The platform's own Prometheus counters and histograms, counted where things happen (ADR 0013-ops1).
+"""The platform's own Prometheus counters and histograms, counted where things happen (ADR 0013).
 
 Values counted in a process — a login failure, an audit append, a task run — are kept by
 ``prometheus_client``; with several processes (gunicorn workers, the background worker)

@@ -49,7 +49,7 @@ def client_ip(request) -> str:
 class RequestIdMiddleware:
     """Give every request an id (or keep the one a trusted proxy sent in ``X-Request-ID``), bind
     it to every log line written while the request is served and to the tasks it queues, answer
-    it in ``X-Request-ID``, and log one ``http.request`` line per request (ADR 0013-ops1)."""
+    it in ``X-Request-ID``, and log one ``http.request`` line per request (ADR 0013)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -4,7 +4,7 @@ A task queued while a request is served (or while another task runs) carries the
 its row (``args_kwargs["context"]``, beside the arguments, never passed to the task). The worker
 binds it again while the task runs (:func:`task_started`), so the log lines of a request and of
 the tasks it queued share one ``request_id``, and so do the audit records they append
-(ADR 0013-ops1). The same handlers time each run (``thudo_task_*`` metrics) and log
+(ADR 0013). The same handlers time each run (``thudo_task_*`` metrics) and log
 ``task.started`` / ``task.finished``.
 """
 

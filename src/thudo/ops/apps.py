@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OpsConfig(AppConfig):
     """Running the platform: ``thudo serve`` / ``thudo worker``, ``/healthz``, ``/readyz``,
-    ``/metrics`` (ADR 0013-ops1). It reads the other apps' data and hears their events; no app
+    ``/metrics`` (ADR 0013). It reads the other apps' data and hears their events; no app
     imports it."""
 
     name = "thudo.ops"

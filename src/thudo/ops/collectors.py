@@ -1,4 +1,4 @@
-"""``/metrics``: the platform's numbers for Prometheus (ADR 0013-ops1).
+"""``/metrics``: the platform's numbers for Prometheus (ADR 0013).
 
 Three sources, one answer:
 

@@ -1,5 +1,5 @@
 """The readiness checks of ``/readyz`` beyond django-health-check's own (database, cache,
-storage): migrations applied, a background worker alive, the outbox keeping up (ADR 0013-ops1).
+storage): migrations applied, a background worker alive, the outbox keeping up (ADR 0013).
 
 Each check raises ``ServiceUnavailable`` with a short English reason (shown to whoever probes);
 the thresholds come from :func:`thudo.core.config.config`.

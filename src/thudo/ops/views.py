@@ -1,4 +1,4 @@
-"""``/healthz``, ``/readyz`` and ``/metrics`` (ADR 0013-ops1): for load balancers, monitoring and
+"""``/healthz``, ``/readyz`` and ``/metrics`` (ADR 0013): for load balancers, monitoring and
 Prometheus, not for people. No session, no language, no CSRF; the answers are never cached."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``thudo serve``: the platform behind gunicorn, sized from the machine (ADR 0013-ops1).
+"""``thudo serve``: the platform behind gunicorn, sized from the machine (ADR 0013).
 
 It replaces itself with the gunicorn master (``exec``), so the process a service manager started
 is the master: ``kill -HUP`` reloads gracefully (new code, new workers, no request lost),
