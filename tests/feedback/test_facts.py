@@ -9,7 +9,7 @@ import pytest
 from tests import factories_feedback as ff
 from thudo.core import indicators
 from thudo.feedback import actions, facts
-from thudo.kpi import compute
+from thudo.kpi import compute, results, seed
 from thudo.kpi.models import MonthlyAgencyCount
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +59,29 @@ def test_kpi_rollup_stores_satisfaction_and_reopens():
     assert stored["feedback.rated"] == 1
     assert "feedback.satisfied" not in stored
     assert stored["feedback.reopened"] == 1
+
+
+def test_the_index_shows_the_units_feedback_on_time_and_satisfaction():
+    """5.2 and 5.3 of Decision 766 count the feedback facts (they had no data before the feedback
+    app): the unit's score shows them, and they have no dossier list behind them."""
+    index, _targets = seed.load()
+    p = ff.place()
+    ff.route(p)
+    owner = ff.citizen()
+    r = actions.accept(
+        ff.report(p, by=owner, now=ff.at("2026-03-02", 9)), by=p.triage, now=ff.at("2026-03-02", 10)
+    )
+    r = actions.handle(r, by=p.handler, answer="Đã thu gom rác xong.", now=ff.at("2026-03-02", 11))
+    r = actions.publish_answer(r, by=p.triage, now=ff.at("2026-03-02", 12))
+    actions.rate(r, by=owner, satisfied=True, now=ff.at("2026-03-03", 9))
+    compute.rollup(MARCH)
+    got = {
+        i["code"]: i
+        for g in results.unit_score(index, p.committee, [MARCH])["groups"]  # routed to the committee
+        for i in g["indicators"]
+    }
+    assert (got["5.2"]["numerator"], got["5.2"]["denominator"]) == (1, 1)
+    assert got["5.2"]["points"] == got["5.2"]["max"]
+    assert (got["5.3"]["numerator"], got["5.3"]["denominator"]) == (1, 1)
+    five_two = index.groups.get(code="5").indicators.get(code="5.2")
+    assert results.behind_facts(five_two, "numerator") == ()

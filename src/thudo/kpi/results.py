@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from thudo.core.indicators import COMMUNE_KINDS, DEPARTMENT_KINDS
 from thudo.core.models import Agency
+from thudo.dossiers import indicators as dossier_indicators
 from thudo.kpi import scoring
 from thudo.kpi.models import Indicator, IndicatorKind, IndicatorSet, MonthlyAgencyCount
 
@@ -59,7 +60,8 @@ def behind_facts(indicator: Indicator, part: str) -> tuple[str, ...]:
     denominator. Empty for indicators without a data source."""
     config = indicator.config or {}
     if indicator.kind == IndicatorKind.DOSSIER_RATIO:
-        return (config[part],)
+        # Only the dossiers' facts have rows to list (feedback and task facts have their own pages).
+        return (config[part],) if config[part] in dossier_indicators.FACTS else ()
     if indicator.kind == IndicatorKind.QUERY and config.get("query") in QUERIES:
         num, den = QUERIES[config["query"]]
         facts = num if part == "numerator" else den

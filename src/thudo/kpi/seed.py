@@ -33,6 +33,9 @@ SOURCE_DT = (
 )
 
 NO_SOURCE = "Nền tảng chưa có nguồn dữ liệu cho chỉ số này."
+# 5.2 and 5.3 count the citizen-feedback facts (registered by the feedback app, core.indicators).
+FEEDBACK_ON_TIME = {"numerator": "feedback.handled_on_time", "denominator": "feedback.handled"}
+FEEDBACK_SATISFIED = {"numerator": "feedback.satisfied", "denominator": "feedback.rated"}
 
 D, R, Q = IndicatorKind.DOSSIER_RATIO, IndicatorKind.REPORTED, IndicatorKind.QUERY
 
@@ -248,22 +251,22 @@ GROUPS_766 = [
             (
                 "5.2",
                 "Phản ánh, kiến nghị được xử lý đúng hạn",
-                R,
+                D,
                 6,
                 None,
-                {"reason": "Phân hệ phản ánh, kiến nghị chưa được xây dựng."},
+                FEEDBACK_ON_TIME,
                 True,
-                "Phản ánh xử lý đúng hạn / phản ánh tiếp nhận",
+                "Phản ánh xử lý đúng hạn / phản ánh đến hạn xử lý trong kỳ",
             ),
             (
                 "5.3",
                 "Hài lòng với việc xử lý phản ánh",
-                R,
+                D,
                 6,
                 None,
-                {"reason": "Phân hệ phản ánh, kiến nghị chưa được xây dựng."},
+                FEEDBACK_SATISFIED,
                 True,
-                "(Phản ánh − không hài lòng hoặc mở lại) / phản ánh",
+                "Lượt đánh giá hài lòng / lượt đánh giá trả lời phản ánh",
             ),
             (
                 "5.4",
