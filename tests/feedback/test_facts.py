@@ -8,7 +8,8 @@ import pytest
 
 from tests import factories_feedback as ff
 from thudo.core import indicators
-from thudo.feedback import actions, facts
+from thudo.core.livedata import LIVE_DATASETS
+from thudo.feedback import actions, facts, opentables
 from thudo.kpi import compute, results, seed
 from thudo.kpi.models import MonthlyAgencyCount
 
@@ -85,3 +86,28 @@ def test_the_index_shows_the_units_feedback_on_time_and_satisfaction():
     assert (got["5.3"]["numerator"], got["5.3"]["denominator"]) == (1, 1)
     five_two = index.groups.get(code="5").indicators.get(code="5.2")
     assert results.behind_facts(five_two, "numerator") == ()
+
+
+def test_feedback_statistics_are_published_as_open_data_without_reporters():
+    p = ff.place()
+    owner = ff.citizen()
+    ff.report(p, by=owner, now=ff.at("2026-03-02", 9))
+    refused = ff.report(p, by=owner, now=ff.at("2026-03-02", 10))
+    actions.refuse(
+        refused, by=p.triage, reason="not_enough_info", note="Thiếu vị trí", now=ff.at("2026-03-02", 11)
+    )
+    table = opentables.statistics_table()
+    rows = [dict(zip([c.name for c in table.columns], r, strict=True)) for r in table.rows]
+    assert rows == [
+        {
+            "ky": "2026-03",
+            "ma_phuong_xa": p.commune.code,
+            "ten_phuong_xa": p.commune.name,
+            "ma_linh_vuc": "moi-truong",
+            "linh_vuc": ff.category().name,
+            "so_phan_anh": 2,
+            "da_tra_loi": 0,
+            "khong_tiep_nhan": 1,
+        }
+    ]
+    assert opentables.STATISTICS in LIVE_DATASETS

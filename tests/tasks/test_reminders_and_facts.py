@@ -6,10 +6,12 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 
 from tests import factories_tasks as ft
 from thudo.core import events, indicators
-from thudo.tasks import actions, facts, reminders
+from thudo.core.livedata import LIVE_DATASETS
+from thudo.tasks import actions, facts, opentables, reminders
 from thudo.tasks.events import TaskNotified
 from thudo.tasks.models import ReminderKind, SentReminder
 
@@ -122,3 +124,22 @@ def test_the_command_and_the_schedule():
     assert "overdue=" in out.getvalue()
     schedule = apps.get_app_config("tasks").schedule
     assert [s.task for s in schedule] == ["thudo.tasks.tasks.send_reminders"]
+
+
+def test_task_statistics_are_published_as_open_data(c):
+    a = c.communes[0]
+    ft.task(c, lead=a, deadline=timezone.localdate() + dt.timedelta(days=60), now=timezone.now())
+    table = opentables.statistics_table()
+    rows = [dict(zip([col.name for col in table.columns], r, strict=True)) for r in table.rows]
+    assert rows == [
+        {
+            "ky": f"{timezone.localdate():%Y-%m}",
+            "ma_don_vi": a.code,
+            "ten_don_vi": a.name,
+            "nhiem_vu_duoc_giao": 1,
+            "hoan_thanh_dung_han": 0,
+            "hoan_thanh_tre_han": 0,
+            "qua_han_cuoi_thang": 0,
+        }
+    ]
+    assert opentables.STATISTICS in LIVE_DATASETS

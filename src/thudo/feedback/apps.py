@@ -28,7 +28,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from thudo.core import indicators, permissions
-        from thudo.feedback import facts
+        from thudo.core.livedata import LIVE_DATASETS
+        from thudo.feedback import facts, opentables
         from thudo.feedback.models import Report
 
         # Officials of the receiving agency and of the handling unit see the report (with the
@@ -43,3 +44,5 @@ class FeedbackConfig(AppConfig):
         indicators.SOURCES.register(
             indicators.IndicatorSource(name="feedback", facts=facts.FACTS, count=facts.count)
         )
+        # Feedback statistics per commune and category, published as open data.
+        LIVE_DATASETS.register(opentables.STATISTICS)

@@ -24,7 +24,8 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from thudo.core import indicators, permissions
-        from thudo.tasks import facts
+        from thudo.core.livedata import LIVE_DATASETS
+        from thudo.tasks import facts, opentables
         from thudo.tasks.models import Task
 
         # The lead unit's and the assigning agency's people see the task; co-ordinating units
@@ -42,3 +43,5 @@ class TasksConfig(AppConfig):
             ),
         )
         indicators.SOURCES.register(facts.SOURCE)
+        # Task statistics per unit, published as open data.
+        LIVE_DATASETS.register(opentables.STATISTICS)
