@@ -11,6 +11,8 @@ from django.core.management.base import OutputWrapper
 from django.utils import timezone
 
 from tests import factories_opendata as fo
+from thudo.kpi import queries as kpi_queries
+from thudo.kpi import seed
 from thudo.opendata import demo, indicators
 from thudo.opendata.models import Dataset
 
@@ -25,6 +27,11 @@ def test_the_demo_reproduces_13_registered_and_7_opened(hanoi, settings, tmp_pat
     assert summary["stale"] == 1
     page = client.get("/du-lieu-mo/chi-so/")
     assert "13 cơ quan đã đăng ký dữ liệu, 7 cơ quan đã mở dữ liệu." in page.content.decode()
+    # ... and the targets board shows the departments that opened data, computed (DL-01)
+    seed.load()
+    target = next(t for t in kpi_queries.targets() if t.code == "DL-01")
+    assert (target.kind, target.live_value, target.goal) == ("computed", 7, 13)
+    assert "Sở, ngành mở dữ liệu trong danh mục dữ liệu mở" in client.get("/kpi/muc-tieu/").content.decode()
 
 
 def test_opened_needs_a_public_dataset_with_a_resource():

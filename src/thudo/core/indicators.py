@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -115,3 +116,25 @@ class AgencyFactsChanged(Event):
 
     agency_id: int
     at: dt.datetime
+
+
+@dataclass(frozen=True, eq=False)
+class TargetValue:
+    """A digital-transformation target whose current value the platform computes (the targets
+    board's ``computed`` targets name it in ``Target.query``): registered by the app that owns the
+    data, read by ``kpi`` without importing that app."""
+
+    name: str
+    label: str
+    value: Callable[[], Decimal | None] = field(repr=False)
+
+
+TARGET_VALUES: Registry[TargetValue] = Registry("core.target_values")
+
+
+def target_value(name: str) -> Decimal | None:
+    """The current value of the registered computed target ``name`` (None: unknown or no data)."""
+    for entry in TARGET_VALUES:
+        if entry.name == name:
+            return entry.value()
+    return None

@@ -25,16 +25,23 @@ class KpiConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from thudo.core import events, permissions
+        from thudo.core import events, indicators, permissions
         from thudo.core.indicators import AgencyFactsChanged
         from thudo.dossiers.events import DossierEventRecorded
         from thudo.kpi import tasks
         from thudo.kpi.models import ReportAssignment, ReportSubmission
+        from thudo.kpi.queries import full_online_share
 
         # The index follows every recorded dossier event, refreshed after the commit.
         events.subscribe(DossierEventRecorded, tasks.dossier_changed, when=events.ON_COMMIT)
         # ... and every change another app reports through the indicator-source registry.
         events.subscribe(AgencyFactsChanged, tasks.facts_changed, when=events.ON_COMMIT)
+        # The targets board's computed values kpi owns (other apps register theirs).
+        indicators.TARGET_VALUES.register(
+            indicators.TargetValue(
+                "full_online_share", _("TTHC trực tuyến toàn trình (%)"), full_online_share
+            )
+        )
 
         permissions.register(ReportAssignment, permissions.Scope(noun="kpi", agency_fields=("agency",)))
         permissions.register(

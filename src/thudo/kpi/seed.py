@@ -414,6 +414,23 @@ TARGETS = [
         "13.285 chứng thư số",
     ),
     (
+        "DL-01",
+        "Sở, ngành mở dữ liệu trong danh mục dữ liệu mở của thành phố",
+        "13",
+        "sở, ngành",
+        date(2026, 12, 31),
+        "Sở Khoa học và Công nghệ",
+        "7",
+        date(2023, 7, 4),
+        None,
+        None,
+        TargetKind.COMPUTED,
+        "open_data_departments",
+        TargetStatus.AT_RISK,
+        "Quyết định 3478/QĐ-UBND (4/7/2023): 13 sở, ngành đăng ký, 7 sở, ngành đã mở dữ liệu; "
+        "mục tiêu: mọi sở, ngành đã đăng ký đều mở (chưa xác nhận, sửa được)",
+    ),
+    (
         "DS-04",
         "Học viên được bồi dưỡng kỹ năng số (năm 2023)",
         "4496",

@@ -42,6 +42,13 @@ class OpenDataConfig(AppConfig):
             )
         )
 
+        # The targets board: departments that opened data (computed target DL-01).
+        core_indicators.TARGET_VALUES.register(
+            core_indicators.TargetValue(
+                "open_data_departments", _("Sở, ngành đã mở dữ liệu"), indicators.departments_opened
+            )
+        )
+
         permissions.register(Organisation, permissions.Scope(noun="dataset", agency_fields=("agency",)))
         permissions.register(
             Dataset,

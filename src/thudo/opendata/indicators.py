@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -117,3 +118,9 @@ def summary(now: dt.datetime | None = None) -> dict[str, int]:
         "opened": sum(1 for r in rows if r.opened),
         "stale": sum(r.stale for r in rows),
     }
+
+
+def departments_opened() -> Decimal:
+    """The targets board's value (DL-01): departments with at least one public dataset with a
+    resource (the seed figure: 13 registered, 7 opened)."""
+    return Decimal(summary()["opened"])
