@@ -276,3 +276,33 @@ def test_unknown_verb_is_invalid_input(c):
     t = ft.task(c)
     with pytest.raises(InvalidInput):
         actions.act(t, "explode", by=c.chair)
+
+
+def test_closing_a_monthly_report_assigns_the_next_month_to_the_same_units():
+    c = ft.city()
+    first = ft.task(
+        c,
+        lead=c.communes[0],
+        deadline=dt.date(2026, 1, 31),
+        recurrence="monthly",
+        coordinators=[c.department],
+        now=ft.at("2026-01-05"),
+    )
+    actions.report_done(first, by=c.commune_leaders[0], text="Báo cáo tháng 1", now=ft.at("2026-01-30"))
+    actions.close(first, by=c.chair, now=ft.at("2026-02-02"))
+    nxt = Task.objects.exclude(pk=first.pk).get()
+    assert (nxt.lead_agency, nxt.recurrence, nxt.state) == (c.communes[0], "monthly", "assigned")
+    assert nxt.original_deadline == dt.date(2026, 2, 28)  # the month's last day, as January's was
+    assert list(nxt.units.filter(role="coordinate").values_list("agency", flat=True)) == [c.department.pk]
+    assert first.events.filter(verb="next_period", data__next=nxt.pk).exists()
+
+
+def test_the_next_period_is_never_in_the_past_and_a_one_off_task_has_none():
+    assert actions.next_deadline(dt.date(2026, 3, 31), 3, dt.date(2026, 4, 10)) == dt.date(2026, 6, 30)
+    assert actions.next_deadline(dt.date(2026, 1, 15), 1, dt.date(2026, 4, 10)) == dt.date(2026, 4, 15)
+    assert actions.next_deadline(dt.date(2026, 1, 30), 1, dt.date(2026, 2, 1)) == dt.date(2026, 2, 28)
+    c = ft.city()
+    once = ft.task(c, lead=c.communes[0], deadline=dt.date(2026, 1, 30), now=ft.at("2026-01-05"))
+    actions.report_done(once, by=c.commune_leaders[0], text="Xong", now=ft.at("2026-01-29"))
+    actions.close(once, by=c.chair, now=ft.at("2026-01-30"))
+    assert Task.objects.count() == 1

@@ -11,6 +11,7 @@ when the lead unit's counts change. Every action takes ``now=`` for demo data an
 
 from __future__ import annotations
 
+import calendar
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -577,7 +578,56 @@ def close(t: Task, *, by, note: str = "", now: datetime | None = None) -> Task:
             _("Kết quả nhiệm vụ “%(title)s” đã được chấp nhận.") % _values(t),
             key="close",
         )
+        _next_period(t, by=by, at=at)
     return t
+
+
+PERIOD_MONTHS = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3}
+
+
+def next_deadline(deadline: date, months: int, today: date) -> date:
+    """The deadline of the next period: the same day ``months`` later (the month's last day when
+    it has no such day; a task due on a month's last day stays on the last day), and never in the
+    past: a period closed late skips to the first period still ahead."""
+    last = deadline.day == calendar.monthrange(deadline.year, deadline.month)[1]
+    step = 1
+    while True:
+        index = deadline.month - 1 + months * step
+        year, month = deadline.year + index // 12, index % 12 + 1
+        length = calendar.monthrange(year, month)[1]
+        candidate = date(year, month, length if last else min(deadline.day, length))
+        if candidate >= today:
+            return candidate
+        step += 1
+
+
+def _next_period(t: Task, *, by, at: datetime) -> Task | None:
+    """A recurring report (monthly, quarterly): closing one period assigns the next one, to the
+    same lead and co-ordinating units, by the same assigner agency, in the same transaction."""
+    months = PERIOD_MONTHS.get(t.recurrence)
+    if months is None or t.original_deadline is None or t.parent_id is not None:
+        return None
+    coordinators = [u.agency for u in t.units.filter(role=UnitRole.COORDINATE).select_related("agency")]
+    nxt = assign_one(
+        by=by,
+        assigner_agency=t.assigner_agency,
+        lead_agency=t.lead_agency,
+        title=t.title,
+        content=t.content,
+        coordinators=coordinators,
+        lead_person=t.lead_person,
+        deadline=next_deadline(t.original_deadline, months, _local_day(at)),
+        recurrence=t.recurrence,
+        priority=t.priority,
+        source_kind=t.source_kind,
+        source_ref=t.source_ref,
+        source_label=t.source_label,
+        plan=t.plan,
+        milestone=t.milestone,
+        now=at,
+    )
+    _event(t, "next_period", by=by, at=at, old=t.state, data={"next": nxt.pk})
+    return nxt
 
 
 def return_task(t: Task, *, by, reason: str, now: datetime | None = None) -> Task:

@@ -194,6 +194,7 @@ HISTORY_VERBS = {
     "close": gettext_lazy("Kết thúc"),
     "return": gettext_lazy("Trả lại"),
     "cancel": gettext_lazy("Hủy"),
+    "next_period": gettext_lazy("Giao nhiệm vụ kỳ tiếp theo"),
 }
 
 
