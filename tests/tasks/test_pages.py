@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from tests import factories_tasks as ft
 from thudo.core import spreadsheets
+from thudo.kpi import seed as kpi_seed
 from thudo.tasks import actions
 from thudo.tasks.models import State, Task
 
@@ -194,3 +195,17 @@ def test_a_coordinating_unit_reads_the_task_but_does_not_act(client, c):
     client.post(f"/can-bo/nhiem-vu/{t.pk}/tiep-nhan/")
     t.refresh_from_db()
     assert t.state == State.ASSIGNED
+
+
+def test_a_task_from_a_plan_target_links_to_that_target_on_the_board(client, c):
+    kpi_seed.load()
+    t = ft.task(
+        c, source_kind="plan", source_ref="kpi.target:DG-01", source_label="Kế hoạch — chỉ tiêu DG-01"
+    )
+    client.force_login(c.director)
+    page = client.get(f"/can-bo/nhiem-vu/{t.pk}/").content.decode()
+    assert 'href="/kpi/muc-tieu/#muc-tieu-DG-01"' in page
+    board = client.get("/kpi/muc-tieu/").content.decode()
+    assert 'id="muc-tieu-DG-01"' in board
+    gone = ft.task(c, source_kind="plan", source_ref="kpi.target:XX-99")
+    assert "#muc-tieu-XX-99" not in client.get(f"/can-bo/nhiem-vu/{gone.pk}/").content.decode()

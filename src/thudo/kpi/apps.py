@@ -27,15 +27,18 @@ class KpiConfig(AppConfig):
     def ready(self) -> None:
         from thudo.core import events, indicators, permissions
         from thudo.core.indicators import AgencyFactsChanged
+        from thudo.core.references import REFERENCES, ReferenceKind
         from thudo.dossiers.events import DossierEventRecorded
         from thudo.kpi import tasks
         from thudo.kpi.models import ReportAssignment, ReportSubmission
-        from thudo.kpi.queries import full_online_share
+        from thudo.kpi.queries import full_online_share, target_link
 
         # The index follows every recorded dossier event, refreshed after the commit.
         events.subscribe(DossierEventRecorded, tasks.dossier_changed, when=events.ON_COMMIT)
         # ... and every change another app reports through the indicator-source registry.
         events.subscribe(AgencyFactsChanged, tasks.facts_changed, when=events.ON_COMMIT)
+        # Tasks (and later documents) name a target as "kpi.target:<code>"; this is its link.
+        REFERENCES.register(ReferenceKind("kpi.target", target_link))
         # The targets board's computed values kpi owns (other apps register theirs).
         indicators.TARGET_VALUES.register(
             indicators.TargetValue(

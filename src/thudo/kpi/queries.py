@@ -11,10 +11,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from thudo.core import indicators, permissions
+from thudo.core import indicators, permissions, references
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
 from thudo.core.models import Agency
 from thudo.dossiers import indicators as dossier_indicators
@@ -182,6 +183,14 @@ def targets() -> list[Target]:
                 t.live_status = TargetStatus.NOT_MET
         t.status_label = TargetStatus(t.live_status).label
     return out
+
+
+def target_link(code: str) -> references.Link | None:
+    """How another module's page links to a target (``kpi.target:<code>``): its row on the board."""
+    found = Target.objects.filter(set__kind=SetKind.TARGETS, code=code).first()
+    if found is None:
+        return None
+    return references.Link(f"{found.code}. {found.name}", f"{reverse('kpi:targets')}#muc-tieu-{found.code}")
 
 
 def target(code: str) -> Target:

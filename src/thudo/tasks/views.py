@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from thudo.core import permissions, spreadsheets
+from thudo.core import permissions, references, spreadsheets
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError
 from thudo.core.models import Agency
@@ -245,6 +245,8 @@ def _detail_context(request, t: Task, bound: dict | None = None) -> dict:
         "files": list(t.files.filter(report__isnull=True)),
         "buttons": buttons,
         "can_split": "split" in allowed and t.lead_agency.children.exists(),
+        # A source in another module (a target of the board, later a document): its page.
+        "source_link": references.link(t.source_ref),
     }
 
 
