@@ -11,6 +11,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from tests import factories_feedback as ff
@@ -168,3 +170,18 @@ def test_post_request_and_its_errors(georeport):
     assert "service_notice" in body[0]
     r = Report.objects.get(code=body[0]["service_request_id"])
     assert (r.commune, r.channel, r.reporter_phone) == (p.commune, "app", "0911222333")
+
+
+def test_anonymous_posts_are_rate_limited_per_address(settings):
+    """Open311 POST without an account counts against the anonymous API rate: the typed Open311
+    error array with 429 and Retry-After, nothing saved."""
+    ff.place()
+    settings.THUDO = {**settings.THUDO, "RATE_ANONYMOUS_API": "2/min"}
+    cache.clear()
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    answers = [client.post("/open311/v2/requests.json", {"description": "x"}).status_code for _i in range(3)]
+    assert answers[:2] == [400, 400] and answers[2] == 429
+    last = client.post("/open311/v2/requests.json", {"description": "x"})
+    assert last.status_code == 429 and int(last["Retry-After"]) >= 1
+    assert last.json()[0]["code"] == 429
+    assert Client(REMOTE_ADDR="203.0.113.8").post("/open311/v2/requests.json", {}).status_code == 400

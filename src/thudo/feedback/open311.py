@@ -25,8 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from thudo.core import throttling
 from thudo.core.config import config
-from thudo.core.errors import DomainError
+from thudo.core.errorpages import retry_after
+from thudo.core.errors import DomainError, RateLimited
+from thudo.core.middleware import client_ip
 from thudo.core.models import AdministrativeUnit, UnitLevel
 from thudo.feedback import actions, queries
 from thudo.feedback.models import ANSWERED_STATUSES, Category, Channel, Photo, PhotoKind, Report, Status
@@ -204,6 +207,12 @@ def _commune(code: str, address: str) -> AdministrativeUnit | None:
 
 
 def _create(request: HttpRequest) -> JsonResponse:
+    if not request.user.is_authenticated:
+        # Anonymous reports count against the anonymous API rate of the client's address.
+        try:
+            throttling.check("anonymous_api", client_ip(request))
+        except RateLimited as exc:
+            return retry_after(_error(429, exc.message), exc)
     p = request.POST
     if "\x00" in "".join(p.values()):
         return _error(400, _("Tham số không hợp lệ."))
