@@ -62,6 +62,7 @@ def test_the_schedule_has_the_crontab_of_the_operations_guide():
         "thudo.dossiers.tasks.send_reminders": ("30 7 * * mon-sat", "0 13 * * mon-sat"),
         "thudo.opendata.tasks.refresh_live_datasets": ("30 2 * * *",),
         "thudo.tasks.tasks.send_reminders": ("0 7 * * *",),
+        "thudo.feedback.tasks.send_reminders": ("*/30 7-17 * * mon-sat",),
     }
     sched = schedule.scheduler()
     reminders = sched.get_job("thudo.dossiers.tasks.send_reminders")

@@ -57,6 +57,14 @@ NOT_PAGES = {
     "feedback:open311_service": "JSON (Open311 GeoReport v2)",
     "feedback:open311_requests": "JSON (Open311 GeoReport v2)",
     "feedback:open311_request": "JSON (Open311 GeoReport v2)",
+    "ops:readyz": "a health check (503 in the scene: no worker runs)",
+    "ops:healthz": "a health check (JSON)",
+    "ops:metrics": "Prometheus text",
+    "tasks:file": "a file",
+    "tasks:register_export": "a workbook",
+    "opendata:download": "a file",
+    "opendata:catalog": "RDF (DCAT-AP)",
+    "tasks:split": "the sub-task form, only for a lead unit with sections (tests/tasks/test_pages.py)",
 }
 
 
