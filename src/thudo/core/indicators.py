@@ -81,6 +81,10 @@ def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
+def previous_month(month: dt.date) -> dt.date:
+    return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The month's first moment and the next month's first moment (Asia/Ho_Chi_Minh)."""
     tz = timezone.get_default_timezone()

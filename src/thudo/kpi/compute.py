@@ -74,7 +74,7 @@ def this_month(now: dt.datetime | None = None) -> dt.date:
 
 def last_complete_month(now: dt.datetime | None = None) -> dt.date:
     m = this_month(now)
-    return dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1)
+    return indicators.previous_month(m)
 
 
 # --- rollup ---------------------------------------------------------------------------------------

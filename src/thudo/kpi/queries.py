@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import indicators, permissions, references
 from thudo.core.errors import InvalidInput, NotAllowed, NotFound
+from thudo.core.indicators import previous_month
 from thudo.core.models import Agency
 from thudo.dossiers import indicators as dossier_indicators
 from thudo.dossiers import queries as dossier_queries
@@ -104,7 +105,7 @@ def trend(index: IndicatorSet, *, unit: Agency | None, last: dt.date, count: int
     months = [last]
     while len(months) < count:
         m = months[0]
-        months.insert(0, dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1))
+        months.insert(0, previous_month(m))
     # One query for the counts of every month and one for the indicators (not two per month).
     rows = MonthlyAgencyCount.objects.filter(month__in=months)
     if unit is not None:

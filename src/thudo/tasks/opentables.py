@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thudo.core.indicators import month_bounds
+from thudo.core.indicators import month_bounds, previous_month
 from thudo.core.livedata import Column, LiveDataset, Table
 from thudo.core.models import Agency
 from thudo.core.opentables import city_agency
@@ -23,7 +23,7 @@ def _months(today: dt.date, n: int) -> list[dt.date]:
     out, month = [], dt.date(today.year, today.month, 1)
     for _i in range(n):
         out.append(month)
-        month = dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+        month = previous_month(month)
     return out
 
 
