@@ -143,3 +143,55 @@ def test_task_statistics_are_published_as_open_data(c):
         }
     ]
     assert opentables.STATISTICS in LIVE_DATASETS
+
+
+def test_co_ordinating_units_count_the_tasks_they_were_given(c):
+    a, b, x = c.communes
+    ft.task(c, lead=a, coordinators=[b, x], deadline=dt.date(2026, 2, 27))
+    ft.task(c, lead=x, coordinators=[b], deadline=dt.date(2026, 2, 27))
+    dropped = ft.task(c, lead=a, coordinators=[b], deadline=dt.date(2026, 2, 27))
+    actions.cancel(dropped, by=c.chair, reason="Trùng", now=ft.at("2026-02-03"))
+    got = facts.count(dt.date(2026, 2, 1), None, ft.at("2026-02-10"))
+    assert got[b.pk] == {facts.COORDINATED: 2}  # the cancelled one is not counted
+    assert got[x.pk] == {facts.RECEIVED: 1, facts.COORDINATED: 1}
+    assert got[a.pk] == {facts.RECEIVED: 1}
+    # Refreshing one unit counts only that unit's co-ordination.
+    assert facts.count(dt.date(2026, 2, 1), [b.pk], ft.at("2026-02-10")) == {b.pk: {facts.COORDINATED: 2}}
+
+
+def test_assigning_refreshes_the_co_ordinating_units_months_too(c):
+    a, b, _x = c.communes
+    with events.recorded(indicators.AgencyFactsChanged) as seen:
+        ft.task(c, lead=a, coordinators=[b], deadline=dt.date(2026, 2, 27))
+    assert {e.agency_id for e in seen} == {a.pk, b.pk}
+
+
+def test_an_extension_approved_after_the_month_ended_does_not_rewrite_its_overdue_count(c):
+    a = c.communes[0]
+    late_extension = ft.task(c, lead=a, deadline=dt.date(2026, 2, 27))
+    in_time_extension = ft.task(c, lead=a, deadline=dt.date(2026, 2, 27))
+    for t, asked, decided in (
+        (late_extension, "2026-03-03", "2026-03-04"),
+        (in_time_extension, "2026-02-20", "2026-02-24"),
+    ):
+        actions.request_extension(
+            t, by=c.commune_leaders[0], proposed=dt.date(2026, 3, 20), reason="Chờ số liệu", now=ft.at(asked)
+        )
+        actions.decide_extension(t, by=c.chair, approve=True, now=ft.at(decided))
+    # At the end of February the first was overdue (its extension came in March), the second not.
+    feb = facts.count(dt.date(2026, 2, 1), [a.pk], ft.at("2026-03-10"))
+    assert feb[a.pk][facts.OVERDUE_AT_MONTH_END] == 1
+    # In March neither is overdue: both now run to 20/03.
+    assert facts.count(dt.date(2026, 3, 1), [a.pk], ft.at("2026-03-10")) == {}
+
+
+def test_the_scoreboard_shows_what_each_unit_leads_and_co_ordinates(client, c):
+    a, b, _x = c.communes
+    today = timezone.localdate()
+    ft.task(c, lead=a, coordinators=[b], deadline=today + dt.timedelta(days=30), now=timezone.now())
+    client.force_login(c.chair)
+    page = client.get(f"/can-bo/nhiem-vu/bang-theo-doi/?thang={today:%Y-%m}")
+    rows = {r.split("</td>")[0].split(">")[-1]: r for r in page.text.split('<td class="card-title">')[1:]}
+    assert "Được giao phối hợp" in page.text
+    assert '"Được giao chủ trì">1<' in rows[a.name] and '"Được giao phối hợp">0<' in rows[a.name]
+    assert '"Được giao chủ trì">0<' in rows[b.name] and '"Được giao phối hợp">1<' in rows[b.name]

@@ -10,9 +10,10 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from tests import factories_tasks as ft
-from thudo.core import events
+from thudo.core import calendars, events
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from thudo.tasks import actions, status
+from thudo.core.models import CalendarOverride, OverrideKind
+from thudo.tasks import actions, queries, status
 from thudo.tasks.events import TaskFactsChanged, TaskNotified
 from thudo.tasks.models import ReportKind, State, Task, TaskUnit, UnitRole
 from thudo.tasks.status import Standing
@@ -306,3 +307,23 @@ def test_the_next_period_is_never_in_the_past_and_a_one_off_task_has_none():
     actions.report_done(once, by=c.commune_leaders[0], text="Xong", now=ft.at("2026-01-29"))
     actions.close(once, by=c.chair, now=ft.at("2026-01-30"))
     assert Task.objects.count() == 1
+
+
+def test_the_overdue_and_due_soon_lists_use_the_lead_units_calendar_as_the_row_status_does(c, settings):
+    settings.THUDO = {**settings.THUDO, "TASK_REMINDER_DAYS": 1}
+    a, b, _x = c.communes
+    # Monday 09/03/2026 is a day off for commune A only (its own decision).
+    CalendarOverride.objects.create(
+        date=dt.date(2026, 3, 9), kind=OverrideKind.DAY_OFF, decision="01/QĐ-UBND", agency=a
+    )
+    calendars.forget()
+    mine = ft.task(c, lead=a, deadline=dt.date(2026, 3, 9))
+    theirs = ft.task(c, lead=b, deadline=dt.date(2026, 3, 9))
+    tuesday = dt.date(2026, 3, 10)
+    # A's task is due on Tuesday (its next working day); B's was due on Monday.
+    assert status.standing(mine, tuesday) == Standing.ON_TRACK
+    assert status.standing(theirs, tuesday) == Standing.OVERDUE
+    overdue = set(Task.objects.filter(queries.overdue_q(tuesday)).values_list("pk", flat=True))
+    due_soon = set(Task.objects.filter(queries.due_soon_q(tuesday)).values_list("pk", flat=True))
+    assert overdue == {theirs.pk}
+    assert due_soon == {mine.pk}

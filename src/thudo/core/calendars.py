@@ -15,6 +15,8 @@ import time as _time
 from datetime import date, time
 from itertools import pairwise
 
+from django.db.models import Q
+
 from thudo.core.models import Agency, CalendarOverride, OverrideKind
 from thudo.core.workcalendar import DEFAULT_OFFICE_HOURS, WorkingCalendar
 
@@ -87,6 +89,16 @@ def calendar_for(agency: Agency | int | None = None) -> WorkingCalendar:
     with _lock:
         _cache[agency_id] = (now, cal)
     return cal
+
+
+def own_calendar_agencies() -> set[int]:
+    """The agencies whose calendar is not the city default: those with days off or make-up days of
+    their own, or office hours of their own (one query, not cached, so that a list's query count is
+    the same on every request). Lists that filter by due day compare the other agencies' rows with
+    the city calendar and these one by one."""
+    own_hours = Q(office_hours__isnull=False) & ~Q(office_hours={})
+    found = Agency.objects.filter(Q(overrides__isnull=False) | own_hours).order_by().distinct()
+    return set(found.values_list("pk", flat=True))
 
 
 def forget() -> None:

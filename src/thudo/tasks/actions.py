@@ -114,8 +114,14 @@ def _event(
     )
 
 
-def _facts(t: Task, at: datetime) -> None:
+def _facts(t: Task, at: datetime, *, coordinators: bool = False) -> None:
+    """The lead unit's month changes; on assignment and cancellation the co-ordinating units'
+    too (they count the tasks they were given to co-ordinate)."""
     events.publish(TaskFactsChanged(agency_id=t.lead_agency_id, at=at, task_id=t.pk))
+    if coordinators:
+        helpers = t.units.filter(role=UnitRole.COORDINATE).values_list("agency_id", flat=True)
+        for agency_id in helpers:
+            events.publish(TaskFactsChanged(agency_id=agency_id, at=at, task_id=t.pk))
 
 
 def lead_people(t: Task) -> list[User]:
@@ -351,7 +357,7 @@ def assign(
                 % {**values, "due": due},
                 key="assign",
             )
-            _facts(t, at)
+            _facts(t, at, coordinators=True)
             made.append(t)
     return made
 
@@ -674,7 +680,7 @@ def cancel(t: Task, *, by, reason: str, now: datetime | None = None) -> Task:
             _("Lý do: %(reason)s") % {"reason": reason},
             key="cancel",
         )
-        _facts(t, at)
+        _facts(t, at, coordinators=True)
     return t
 
 

@@ -4,7 +4,7 @@ A person sees the tasks whose lead unit or assigning agency is one where they ho
 (a leader granted on the city committee with its subtree sees every unit's tasks; a city
 administrator sees all). Lists select their related rows in one query: the number of queries
 does not grow with the number of tasks. Overdue and due-soon filters are the status rule of
-:mod:`thudo.tasks.status` as a date range on the city calendar.
+:mod:`thudo.tasks.status` as a date range on each lead unit's calendar (:func:`status.due_by_q`).
 """
 
 from __future__ import annotations
@@ -51,15 +51,17 @@ def units_of(person) -> set[int] | None:
 
 
 def overdue_q(today: date | None = None) -> Q:
-    today = today or st.today()
-    return Q(state__in=OPEN_STATES, **{f"{st.deadline_field()}__lte": st.last_working_day_before(today)})
+    """Open and past the due day on the lead unit's calendar (what :func:`st.standing` says)."""
+    day = today or st.today()
+    return Q(state__in=OPEN_STATES) & st.due_by_q(lambda cal: st.last_working_day_before(day, cal))
 
 
 def due_soon_q(today: date | None = None) -> Q:
-    today = today or st.today()
-    field = st.deadline_field()
-    limit = st.add_working_days(today, config().task_reminder_days)
-    return Q(state__in=OPEN_STATES, **{f"{field}__lte": limit}) & ~overdue_q(today)
+    """Open, not overdue, and due within the reminder's working days on the lead unit's calendar."""
+    day = today or st.today()
+    days = config().task_reminder_days
+    soon = st.due_by_q(lambda cal: st.add_working_days(day, days, cal))
+    return Q(state__in=OPEN_STATES) & soon & ~overdue_q(day)
 
 
 TABS = ("todo", "due_soon", "overdue", "reported", "coordinate", "done")

@@ -11,13 +11,15 @@ so changing the setting later never rewrites what was reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from thudo.core.calendars import calendar_for
+from thudo.core.calendars import calendar_for, own_calendar_agencies
 from thudo.core.config import config
 from thudo.tasks.models import DONE_STATES, DeadlineBasis, Recurrence, State, Task
 
@@ -118,7 +120,8 @@ def add_working_days(start: date, n: int, agency_id: int | None = None) -> date:
 
 def last_working_day_before(day: date, agency_id: int | None = None) -> date:
     """The last working day strictly before ``day``: a deadline on or before it is past its due
-    day on ``day`` (the lists' overdue filter, equivalent to :func:`standing` for open tasks)."""
+    day on ``day`` (the lists' overdue filter, equivalent to :func:`standing` for open tasks:
+    the due day is the first working day on or after the deadline)."""
     cal = calendar_for(agency_id)
     d = day - timedelta(days=1)
     for _i in range(60):
@@ -126,6 +129,18 @@ def last_working_day_before(day: date, agency_id: int | None = None) -> date:
             return d
         d -= timedelta(days=1)
     return d
+
+
+def due_by_q(limit: Callable[[int | None], date]) -> Q:
+    """Tasks whose counted deadline is on or before ``limit(calendar)``, where ``limit`` is given
+    the lead unit's calendar (its agency id, or ``None`` for the city's): the lists' date filters
+    judge each row on the same calendar as :func:`standing`, in one SQL condition."""
+    field = deadline_field()
+    own = sorted(own_calendar_agencies())
+    q = Q(**{f"{field}__lte": limit(None)}) & ~Q(lead_agency_id__in=own)
+    for agency_id in own:
+        q |= Q(lead_agency_id=agency_id, **{f"{field}__lte": limit(agency_id)})
+    return q
 
 
 def deadline_field() -> str:

@@ -338,8 +338,9 @@ def _month(raw: str | None) -> dt.date:
 
 @_official_required
 def scoreboard(request):
-    """Bảng theo dõi: per unit, the month's tasks received, done on time, done late, overdue at
-    the month's end and the on-time rate (the same facts as the monthly index)."""
+    """Bảng theo dõi: per unit, the month's tasks received (as lead and as co-ordinating unit),
+    done on time, done late, overdue at the month's end and the on-time rate (the same facts as
+    the monthly index)."""
     month = _month(request.GET.get("thang"))
     units = queries.units_of(request.user)
     counts = facts.count(month, None if units is None else sorted(units), timezone.now())
@@ -351,6 +352,7 @@ def scoreboard(request):
             {
                 "name": names.get(agency_id, "—"),
                 "received": row.get(facts.RECEIVED, 0),
+                "coordinated": row.get(facts.COORDINATED, 0),
                 "on_time": row.get(facts.DONE_ON_TIME, 0),
                 "late": row.get(facts.DONE_LATE, 0),
                 "overdue": row.get(facts.OVERDUE_AT_MONTH_END, 0),
