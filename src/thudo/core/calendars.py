@@ -23,6 +23,7 @@ from thudo.core.workcalendar import DEFAULT_OFFICE_HOURS, WorkingCalendar
 TTL = 60.0
 _lock = threading.Lock()
 _cache: dict[int | None, tuple[float, WorkingCalendar]] = {}
+_own: tuple[float, frozenset[int]] | None = None  # agencies with a calendar of their own
 
 
 def parse_office_hours(raw: dict[str, list[list[str]]] | None) -> dict[int, tuple[tuple[time, time], ...]]:
@@ -78,9 +79,13 @@ def _build(agency_id: int | None) -> WorkingCalendar:
 
 
 def calendar_for(agency: Agency | int | None = None) -> WorkingCalendar:
-    """The working calendar of ``agency`` (or the city default)."""
+    """The working calendar of ``agency`` (or the city default). Agencies without days or hours of
+    their own share the city's instance (and its per-day cache): a list of tasks or dossiers of a
+    hundred units builds one calendar, not a hundred."""
     agency_id = agency.pk if isinstance(agency, Agency) else agency
     now = _time.monotonic()
+    if agency_id is not None and agency_id not in _own_cached(now):
+        agency_id = None
     with _lock:
         hit = _cache.get(agency_id)
         if hit and now - hit[0] < TTL:
@@ -89,6 +94,17 @@ def calendar_for(agency: Agency | int | None = None) -> WorkingCalendar:
     with _lock:
         _cache[agency_id] = (now, cal)
     return cal
+
+
+def _own_cached(now: float) -> frozenset[int]:
+    global _own
+    with _lock:
+        if _own is not None and now - _own[0] < TTL:
+            return _own[1]
+    own = frozenset(own_calendar_agencies())
+    with _lock:
+        _own = (now, own)
+    return own
 
 
 def own_calendar_agencies() -> set[int]:
@@ -103,5 +119,7 @@ def own_calendar_agencies() -> set[int]:
 
 def forget() -> None:
     """Drop cached calendars (called by actions that change overrides or office hours)."""
+    global _own
     with _lock:
         _cache.clear()
+        _own = None

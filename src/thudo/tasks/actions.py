@@ -124,15 +124,21 @@ def _facts(t: Task, at: datetime, *, coordinators: bool = False) -> None:
             events.publish(TaskFactsChanged(agency_id=agency_id, at=at, task_id=t.pk))
 
 
-def lead_people(t: Task) -> list[User]:
+def lead_people(t: Task, *, memo: dict[int, list[User]] | None = None) -> list[User]:
     """Who answers for the task on the lead side: the lead person, else the unit's own leaders
-    (granted at the unit itself, not the leaders above it who see it through a subtree)."""
+    (granted at the unit itself, not the leaders above it who see it through a subtree).
+    ``memo`` keeps each unit's leaders for a job that goes through many tasks (the reminders)."""
     if t.lead_person_id and t.lead_person and t.lead_person.is_active:
         return [t.lead_person]
+    if memo is not None and t.lead_agency_id in memo:
+        return memo[t.lead_agency_id]
     leaders = User.objects.filter(
         is_active=True, role_grants__role=Role.LEADER, role_grants__agency_id=t.lead_agency_id
     )
-    return list(leaders.distinct().order_by("pk"))
+    found = list(leaders.distinct().order_by("pk"))
+    if memo is not None:
+        memo[t.lead_agency_id] = found
+    return found
 
 
 def assigner_people(t: Task) -> list[User]:

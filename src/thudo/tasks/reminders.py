@@ -71,14 +71,20 @@ def send(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     day = timezone.localtime(now).date()
     sent = dict.fromkeys(ReminderKind.values, 0)
+    # What already went out today (an earlier run): skipped without a write. The unique key below
+    # still decides when two runs overlap.
+    done = set(SentReminder.objects.filter(day=day).values_list("task_id", "kind", "user_id"))
+    leaders: dict = {}
     with translation.override("vi"):
         for t in candidates(day):
             kind = kind_on(t, day)
             if kind is None:
                 continue
             subject, body = _message(t, kind)
-            people = {p.pk: p for p in [*lead_people(t), *assigner_people(t)]}
+            people = {p.pk: p for p in [*lead_people(t, memo=leaders), *assigner_people(t)]}
             for person in people.values():
+                if (t.pk, kind, person.pk) in done:
+                    continue
                 try:
                     with transaction.atomic():
                         SentReminder.objects.create(task=t, kind=kind, day=day, user=person, sent_at=now)
