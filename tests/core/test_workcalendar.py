@@ -414,3 +414,23 @@ def test_after_the_cutoff_the_clock_starts_at_the_next_working_days_opening(cal,
         assert begun == cal.next_working_moment(datetime.combine(received.date(), time(23, 59), tzinfo=HCM))
     else:
         assert begun == cal.start_moment(received)
+
+
+@given(
+    calendars,
+    st.dates(min_value=date(2024, 6, 1), max_value=date(2027, 6, 30)),
+    st.integers(min_value=-400, max_value=800),
+)
+def test_counting_working_days_by_year_is_counting_them_one_by_one(cal, first, span):
+    last = first + timedelta(days=span)
+    by_hand, d = 0, first
+    while d < last:
+        d += timedelta(days=1)
+        by_hand += cal.is_working_day(d)
+    assert cal.working_days_after(first, last) == by_hand
+
+
+def test_working_days_after_tet_2026():
+    # Fri 13/02 → Mon 23/02: the Tết break and two weekends in between; only the Monday counts.
+    assert CAL.working_days_after(date(2026, 2, 13), date(2026, 2, 23)) == 1
+    assert CAL.working_days_after(date(2025, 12, 31), date(2026, 1, 2)) == 1  # 01/01 is a holiday

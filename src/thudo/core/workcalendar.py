@@ -210,6 +210,7 @@ class WorkingCalendar:
         self._fallback_hours = self.office_hours[min(self.office_hours)]
         self._holidays_by_year: dict[int, holidays.HolidayBase] = {}
         self._days: dict[date, _Day] = {}
+        self._running: dict[int, list[int]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -285,6 +286,30 @@ class WorkingCalendar:
         on a weekday that has office hours keeps that weekday's own hours.
         """
         return self._day(d).periods
+
+    def _running_count(self, year: int) -> list[int]:
+        """For each day of ``year`` (index = day of year − 1), the working days from 1 January to
+        that day inclusive; built once per year and calendar."""
+        found = self._running.get(year)
+        if found is None:
+            found, total, d = [], 0, date(year, 1, 1)
+            while d.year == year:
+                total += self.is_working_day(d)
+                found.append(total)
+                d += _ONE_DAY
+            self._running[year] = found
+        return found
+
+    def working_days_after(self, first: date, last: date) -> int:
+        """How many working days ``d`` have ``first < d <= last`` (0 when ``last <= first``), in
+        a few steps per year whatever the distance (a task overdue for a year, on every row)."""
+        if last <= first:
+            return 0
+        head = self._running_count(first.year)
+        n = -head[first.timetuple().tm_yday - 1]
+        for year in range(first.year, last.year):
+            n += self._running_count(year)[-1]
+        return n + self._running_count(last.year)[last.timetuple().tm_yday - 1]
 
     def days_off_between(self, first: date, last: date) -> tuple[DayOff, ...]:
         """Every day off from ``first`` to ``last`` inclusive, with its reason."""

@@ -31,7 +31,8 @@ def visible(person) -> QuerySet[Task]:
     if not units:
         return qs
     coordinated = TaskUnit.objects.filter(agency_id__in=units).values("task_id")
-    return Task.objects.filter(Q(pk__in=qs.values("pk")) | Q(pk__in=coordinated))
+    # One WHERE with OR (not "id IN (the same table)", which read every task for each list).
+    return qs | Task.objects.filter(pk__in=coordinated)
 
 
 def get(person, pk: int) -> Task | None:

@@ -26,15 +26,17 @@ def kind_on(t: Task, day: date) -> str | None:
     """Which reminder ``t`` is due for on ``day`` (``None``: none, or a day off)."""
     if t.state not in OPEN_STATES or not calendar_for(t.lead_agency_id).is_working_day(day):
         return None
-    left = st.working_days_left(t, day)
-    if left is None:
+    last = st.due_day(st.counted_deadline(t), t.lead_agency_id)
+    if last is None:
         return None
-    k = config().task_reminder_days
-    if left < 0:
+    if day > last:
         return ReminderKind.OVERDUE
-    if left == 0:
+    if day == last:
         return ReminderKind.DUE
-    if k > 0 and left == k:
+    # k working days before: the k-th working day after today is the due day (k steps, not a
+    # walk over every day between, which a task overdue for a year would make long).
+    k = config().task_reminder_days
+    if k > 0 and st.add_working_days(day, k, t.lead_agency_id) == last:
         return ReminderKind.BEFORE
     return None
 

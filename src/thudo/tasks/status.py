@@ -95,13 +95,10 @@ def working_days_left(task: Task, on: date | None = None) -> int | None:
     if last is None:
         return None
     cal = calendar_for(task.lead_agency_id)
-    step = 1 if last >= on else -1
-    n, day = 0, on
-    while day != last:
-        day += timedelta(days=step)
-        if cal.is_working_day(day):
-            n += step
-    return n
+    if last >= on:
+        return cal.working_days_after(on, last)  # the working days after today, up to the due day
+    # Overdue: the working days from the due day to yesterday.
+    return -cal.working_days_after(last - timedelta(days=1), on - timedelta(days=1))
 
 
 DONE_STANDINGS = (Standing.DONE_ON_TIME, Standing.DONE_LATE)
