@@ -428,7 +428,20 @@ PAGES: dict[str, Row] = {
     "tasks:assigned": Row(TASK_PAGE),
     "tasks:scoreboard": Row(TASK_PAGE),
     "tasks:register_export": Row(TASK_PAGE, note="each official's visible tasks only"),
-    "tasks:assign": Row("login 404 404 404 404 200 404 404 200 404", note="task.assign somewhere"),
+    "tasks:assign": Row(
+        "login 404 404 404 404 302 404 404 302 404", note="task.assign somewhere: opens the person's draft"
+    ),
+    "tasks:assign_step": Row(
+        CITY_PAGE,
+        fill={"pk": "task_draft", "step": "task_step"},
+        note="the city admin's draft: anybody else's is not found (the leader may assign, not open it)",
+    ),
+    "tasks:assign_step POST": Row(
+        "login 404 404 404 404 404 404 404 302 404",
+        fill={"pk": "task_draft", "step": "task_step"},
+        data={"title": "Nhiệm vụ ma trận", "source_kind": "ad_hoc", "priority": "normal", "files": "@pdf"},
+        note="step 1 stores the file in the owner's draft and moves on",
+    ),
     "tasks:plan": Row(TASK_PAGE, fill={"pk": "plan_id"}, note="the plan's tasks are filtered by visibility"),
     "tasks:detail": Row(TASK_PAGE, fill={"pk": "task_id"}),
     "tasks:file": Row(TASK_PAGE, fill={"pk": "task_id", "file_pk": "task_file"}),
