@@ -202,7 +202,7 @@ def _render(request, draft, step: str, context: dict, status: int = 200):
     return render(request, f"tasks/assign_{step.replace('-', '_')}.html", base | context, status=status)
 
 
-def _who_form(draft, assigning, request=None, data=None):
+def _who_form(request, draft, assigning, data=None):
     agencies = queries.lead_choices(request.user)
     if data is not None:
         return f.AssignWhoForm(data, agencies=agencies, assigning=assigning)
@@ -260,7 +260,7 @@ def _assign_kwargs(what: dict, who: dict) -> dict:
 
 def _who_step(request, draft, step, assigning):
     if request.method == "POST":
-        form = _who_form(draft, assigning, request, data=request.POST)
+        form = _who_form(request, draft, assigning, data=request.POST)
         core_drafts.save(draft, data=_who_answers(request.POST))
         if request.POST.get("go") == "back":
             return _go(request, draft, step)
@@ -276,7 +276,7 @@ def _who_step(request, draft, step, assigning):
                 core_drafts.save(draft, step=STEPS.next(step))
                 return _go(request, draft, step)
         return _render(request, draft, step, {"form": form}, 422)
-    return _render(request, draft, step, {"form": _who_form(draft, assigning, request)})
+    return _render(request, draft, step, {"form": _who_form(request, draft, assigning)})
 
 
 def _stored_files(draft) -> list[ContentFile]:
@@ -289,7 +289,7 @@ def _stored_files(draft) -> list[ContentFile]:
 
 def _review_step(request, draft, step, assigning):
     what = f.AssignWhatForm(draft.data)
-    who = _who_form(draft, assigning, request, data=draft.data)
+    who = _who_form(request, draft, assigning, data=draft.data)
     if request.method == "POST" and request.POST.get("go") == "back":
         return _go(request, draft, step)
     problems: list[str] = []
