@@ -197,7 +197,7 @@ def _task(users, agency: Agency, other: Agency):
         title="Nhiệm vụ ma trận",
         deadline=dt.date(2099, 12, 31),
         plan=plan,
-        files=[ContentFile(b"%PDF-1.4 ma tran", name="giao.pdf")],
+        files=[ContentFile(fd.pdf_bytes("Giao nhiem vu"), name="giao.pdf")],
     )
     return task, task.files.values_list("pk", flat=True).first(), plan
 
@@ -305,6 +305,9 @@ def build_scene() -> Scene:
         "task_id": str(task.pk),
         "task_file": str(task_file),
         "plan_id": str(plan.pk),
+        # the city admin's draft of the guided assign form
+        "task_draft": str(drafts.start(owner=users["city_admin"], kind="tasks.assign").pk),
+        "task_step": "noi-dung",
         "verb": "tiep-nhan",
         **{f"kpi_{k}": v for k, v in kpi.items()},
         **opendata,

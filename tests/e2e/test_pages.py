@@ -52,6 +52,7 @@ NOT_PAGES = {
     "dossiers:result_preview": "an image or a PDF of the draft",
     "notifications:mailbox": "exists only while the demo's local mailbox is the mail backend",
     "feedback:report": "redirects to the first step of the person's report draft",
+    "tasks:assign": "redirects to the step of the person's assign draft",
     "feedback:photo": "an image",
     "feedback:open311_services": "JSON (Open311 GeoReport v2)",
     "feedback:open311_service": "JSON (Open311 GeoReport v2)",

@@ -95,6 +95,17 @@ API: dict[str, Row] = {
         },
         note="task.assign: the agency's leader, the city admin",
     ),
+    "POST /api/v1/tasks/multipart": Row(
+        "401 403 403 403 403 201 403 403 201 403",
+        data={
+            "title": "Nhiệm vụ có tệp",
+            "assigner_agency": "{agency_code}",
+            "lead_agencies": ["{agency_code}"],
+            "deadline": "2099-12-30",
+            "files": "@pdf",
+        },
+        note="the JSON create with attachments: the same answers",
+    ),
     "GET /api/v1/tasks/{task_id}": Row(TASK_READ),
     "POST /api/v1/tasks/{task_id}/act": Row(
         "401 404 404 404 200 200 404 403 200 403",
@@ -104,6 +115,11 @@ API: dict[str, Row] = {
     "POST /api/v1/tasks/{task_id}/reports": Row(
         "401 404 404 404 201 201 404 403 201 403",
         json={"kind": "progress", "text": "Đang làm", "percent": 10},
+    ),
+    "POST /api/v1/tasks/{task_id}/reports/multipart": Row(
+        "401 404 404 404 201 201 404 403 201 403",
+        data={"kind": "progress", "text": "Đang làm", "percent": "10", "files": "@pdf"},
+        note="the JSON report with attachments: the same answers",
     ),
     # --- dossiers: reads of the owner's returned dossier ---
     "GET /api/v1/dossiers": Row(SIGNED_IN, note="contents: test_lists_show_only_visible_dossiers"),
@@ -428,7 +444,20 @@ PAGES: dict[str, Row] = {
     "tasks:assigned": Row(TASK_PAGE),
     "tasks:scoreboard": Row(TASK_PAGE),
     "tasks:register_export": Row(TASK_PAGE, note="each official's visible tasks only"),
-    "tasks:assign": Row("login 404 404 404 404 200 404 404 200 404", note="task.assign somewhere"),
+    "tasks:assign": Row(
+        "login 404 404 404 404 302 404 404 302 404", note="task.assign somewhere: opens the person's draft"
+    ),
+    "tasks:assign_step": Row(
+        CITY_PAGE,
+        fill={"pk": "task_draft", "step": "task_step"},
+        note="the city admin's draft: anybody else's is not found (the leader may assign, not open it)",
+    ),
+    "tasks:assign_step POST": Row(
+        "login 404 404 404 404 404 404 404 302 404",
+        fill={"pk": "task_draft", "step": "task_step"},
+        data={"title": "Nhiệm vụ ma trận", "source_kind": "ad_hoc", "priority": "normal", "files": "@pdf"},
+        note="step 1 stores the file in the owner's draft and moves on",
+    ),
     "tasks:plan": Row(TASK_PAGE, fill={"pk": "plan_id"}, note="the plan's tasks are filtered by visibility"),
     "tasks:detail": Row(TASK_PAGE, fill={"pk": "task_id"}),
     "tasks:file": Row(TASK_PAGE, fill={"pk": "task_id", "file_pk": "task_file"}),

@@ -7,12 +7,14 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests import factories_dossiers as fd
 from tests import factories_tasks as ft
-from thudo.tasks.models import Task
+from thudo.tasks.models import Report, Task, TaskFile
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/tasks"
@@ -146,3 +148,93 @@ def test_api_list_query_count_does_not_grow(client, c):
     with CaptureQueriesContext(connection) as large:
         assert client.get(API).json()["count"] == 12
     assert len(large) == len(small)
+
+
+# --- attachments: the multipart twins of create and report ---------------------------------------
+
+
+def _form(c, **kw) -> dict:
+    body = _body(c, **kw)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def test_create_with_two_files_gives_each_task_both_files(client, c):
+    client.force_login(c.chair)
+    files = [fd.pdf_file("chi-dao.pdf"), fd.png_file("so-do.png")]
+    made = client.post(
+        f"{API}/multipart", _form(c, lead_agencies=[a.code for a in c.communes[:2]], each="true", files=files)
+    )
+    assert made.status_code == 201, made.content
+    assert [t["lead_agency"]["code"] for t in made.json()] == [a.code for a in c.communes[:2]]
+    for t in Task.objects.all():
+        assert sorted(t.files.values_list("original_name", flat=True)) == ["chi-dao.pdf", "so-do.png"]
+        assert t.files.get(original_name="so-do.png").content_type == "image/png"
+    # JSON clients without files keep the JSON endpoint
+    assert post(client, API, _body(c)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"),
+        SimpleUploadedFile("rong.pdf", b"", content_type="application/pdf"),
+    ],
+    ids=["wrong-type", "empty"],
+)
+def test_a_bad_file_is_a_typed_422_and_nothing_is_saved(client, c, bad):
+    client.force_login(c.chair)
+    response = client.post(f"{API}/multipart", _form(c, files=[fd.pdf_file("tot.pdf"), bad]))
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"} and "files" in body["fields"]
+    assert body["code"] in ("invalid_file", "invalid_input")
+    assert not Task.objects.exists() and not TaskFile.objects.exists()
+
+
+def test_too_many_files_are_refused(client, c):
+    client.force_login(c.chair)
+    files = [fd.pdf_file(f"tep-{i}.pdf") for i in range(11)]
+    response = client.post(f"{API}/multipart", _form(c, files=files))
+    assert response.status_code == 422 and response.json()["code"] == "too_many_files"
+    assert not Task.objects.exists()
+
+
+def test_a_report_with_a_file_attaches_it_to_that_report(client, c):
+    t = ft.task(c, deadline=timezone.localdate() + dt.timedelta(days=30), now=timezone.now())
+    client.force_login(c.director)
+    progress = client.post(
+        f"{API}/{t.pk}/reports/multipart",
+        {"kind": "progress", "text": "Một nửa", "percent": "50", "files": [fd.pdf_file("tien-do.pdf")]},
+    )
+    assert progress.status_code == 201, progress.content
+    done = client.post(
+        f"{API}/{t.pk}/reports/multipart",
+        {"kind": "done", "text": "Xong", "result_document": "3/BC", "files": [fd.png_file("anh.png")]},
+    )
+    assert done.status_code == 201 and done.json()["kind"] == "done"
+    reports = {r.kind: r for r in Report.objects.filter(task=t)}
+    assert [f.original_name for f in reports["progress"].files.all()] == ["tien-do.pdf"]
+    assert [f.original_name for f in reports["done"].files.all()] == ["anh.png"]
+    assert not t.files.filter(report__isnull=True).exists()
+    bad = client.post(
+        f"{API}/{t.pk}/reports/multipart",
+        {
+            "kind": "progress",
+            "text": "Thêm",
+            "percent": "60",
+            "files": [SimpleUploadedFile("x.exe", b"MZ\x90")],
+        },
+    )
+    assert bad.status_code == 422 and "files" in bad.json()["fields"]
+    assert Report.objects.filter(task=t).count() == 2
+
+
+def test_multipart_reports_keep_the_permissions(client, c):
+    t = ft.task(c, deadline=timezone.localdate() + dt.timedelta(days=30), now=timezone.now())
+    client.force_login(c.commune_leaders[0])
+    response = client.post(
+        f"{API}/{t.pk}/reports/multipart", {"kind": "progress", "text": "x", "percent": "1"}
+    )
+    assert response.status_code == 404
+    client.logout()
+    assert client.post(f"{API}/multipart", _form(c)).status_code == 401

@@ -4,7 +4,7 @@ A guided form (dossier submission, counter reception, later citizen reports and 
 keeps its answers in one :class:`~thudo.core.models.Draft` per person and form, saved on every
 step, and stores each upload the moment it arrives (:func:`attach`), before any other field is
 checked: a validation error never empties a file input again. The app that owns the form checks
-the file (``dossiers.files.validate_upload``) and hands over the clean bytes; this module only
+the file (:func:`thudo.core.uploads.validate_upload`) and hands over the clean bytes; this module only
 keeps them. Files are deleted after the transaction commits (:func:`discard`, :func:`expire`);
 ``core.orphans.remove_orphans`` calls :func:`expire` first, so abandoned drafts and their files
 disappear with the daily sweep (personal data is not kept longer than needed, Decree
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 class CleanFile(Protocol):
-    """What :func:`attach` needs of a checked upload (``dossiers.files.CleanUpload`` fits)."""
+    """What :func:`attach` needs of a checked upload (:class:`thudo.core.uploads.CleanUpload` fits)."""
 
     name: str
     data: bytes

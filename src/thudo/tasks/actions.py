@@ -12,7 +12,6 @@ when the lead unit's counts change. Every action takes ``now=`` for demo data an
 from __future__ import annotations
 
 import calendar
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -26,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from thudo.core import audit, events, permissions
-from thudo.core.config import config
 from thudo.core.context import public_base_url
 from thudo.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from thudo.core.models import Agency, Role, RoleGrant, User
 from thudo.core.text import clean, nfc
+from thudo.core.uploads import CleanUpload, validate_upload
 from thudo.tasks import status as task_status
 from thudo.tasks.events import TaskFactsChanged, TaskNotified
 from thudo.tasks.models import (
@@ -178,27 +177,29 @@ def _long_text(value: str | None) -> str:
     return nfc(value or "").strip()
 
 
-def _save_files(t: Task, uploads: Sequence[Any], *, at: datetime, report: Report | None = None) -> None:
-    if len(uploads) > MAX_FILES:
+def clean_files(uploads: Sequence[Any], *, already: int = 0) -> list[CleanUpload]:
+    """Check every attachment before anything is written (:func:`thudo.core.uploads.validate_upload`:
+    type by content, size, broken PDFs and images), at most :data:`MAX_FILES`; the first bad file
+    refuses the whole write with its Vietnamese message (field ``files``). Pages call it too, on a
+    file's arrival in a draft (``already``: the files the draft holds)."""
+    uploads = list(uploads)
+    if already + len(uploads) > MAX_FILES:
         msg = _("Tối đa %(n)d tệp đính kèm.") % {"n": MAX_FILES}
-        raise InvalidInput(msg, fields={"files": msg})
-    limit = config().max_upload_bytes
-    for upload in uploads:
-        size = getattr(upload, "size", None) or 0
-        name = re.sub(r"[^\w.\- ]", "_", str(getattr(upload, "name", "") or "tep"))[:200] or "tep"
-        if size > limit:
-            msg = _("Tệp “%(name)s” vượt quá dung lượng cho phép.") % {"name": name}
-            raise InvalidInput(msg, fields={"files": msg})
+        raise InvalidInput(msg, fields={"files": msg}, code="too_many_files")
+    return [u if isinstance(u, CleanUpload) else validate_upload(u) for u in uploads]
+
+
+def _save_files(t: Task, files: Sequence[CleanUpload], *, at: datetime, report: Report | None = None) -> None:
+    for clean_file in files:
         row = TaskFile(
             task=t,
             report=report,
-            original_name=name,
-            size=size,
-            content_type=str(getattr(upload, "content_type", "") or "application/octet-stream")[:120],
+            original_name=clean_file.name[:255],
+            size=clean_file.size,
+            content_type=clean_file.content_type,
             uploaded_at=at,
         )
-        data = upload.read() if hasattr(upload, "read") else bytes(upload)
-        row.file.save(uuid.uuid4().hex, ContentFile(data), save=False)
+        row.file.save(uuid.uuid4().hex, ContentFile(clean_file.data), save=False)
         row.save()
 
 
@@ -231,6 +232,100 @@ def _check_deadline(deadline: date | None, recurrence: str, today: date, parent:
         raise InvalidInput(msg, fields={"deadline": msg})
 
 
+def _check_fields(
+    *,
+    lead_agencies: Sequence[Agency],
+    each: bool,
+    title: str,
+    recurrence: str,
+    priority: str,
+    source_kind: str,
+    coordinators: Sequence[Agency],
+    plan: Plan | None,
+    milestone: Milestone | None,
+) -> tuple[list[Agency], str, list[Agency]]:
+    """The rules of an assignment that need no lock: (lead units, title, co-ordinating units)."""
+    leads = list(dict.fromkeys(lead_agencies))
+    if not leads:
+        msg = _("Chọn đơn vị chủ trì: mỗi nhiệm vụ có đúng một đơn vị chủ trì.")
+        raise InvalidInput(msg, fields={"lead_agency": msg})
+    if len(leads) > 1 and not each:
+        msg = _(
+            "Mỗi nhiệm vụ chỉ có một đơn vị chủ trì; để giao cho nhiều đơn vị, chọn “giao cho từng đơn vị”."
+        )
+        raise InvalidInput(msg, fields={"lead_agency": msg}, code="two_leads")
+    title = _text(title, "title", _("Nhập trích yếu nhiệm vụ."), max_length=300)
+    if recurrence not in Recurrence.values:
+        raise InvalidInput(_("Loại thời hạn không hợp lệ."), fields={"recurrence": _("Không hợp lệ.")})
+    if priority not in Priority.values:
+        raise InvalidInput(_("Độ khẩn không hợp lệ."), fields={"priority": _("Không hợp lệ.")})
+    if source_kind not in SourceKind.values:
+        raise InvalidInput(_("Nguồn giao không hợp lệ."), fields={"source_kind": _("Không hợp lệ.")})
+    coords = list(dict.fromkeys(coordinators))
+    overlap = [a for a in leads if a in coords]
+    if overlap:
+        msg = _("Đơn vị “%(unit)s” không thể vừa chủ trì vừa phối hợp.") % {"unit": overlap[0].name}
+        raise InvalidInput(msg, fields={"coordinators": msg}, code="lead_coordinates")
+    if milestone is not None and (plan is None or milestone.plan_id != plan.pk):
+        msg = _("Mốc không thuộc kế hoạch đã chọn.")
+        raise InvalidInput(msg, fields={"milestone": msg})
+    return leads, title, coords
+
+
+def _check_assigner(by, assigner_agency: Agency | None) -> None:
+    if assigner_agency is None:
+        msg = _("Chọn cơ quan giao nhiệm vụ.")
+        raise InvalidInput(msg, fields={"assigner_agency": msg})
+    if not (
+        permissions.is_city_admin(by) or assigner_agency.pk in permissions.agencies_for(by, "task.assign")
+    ):
+        raise NotAllowed(_("Bạn không có quyền giao nhiệm vụ thay mặt cơ quan này."))
+
+
+def _check_lead_person(lead_person: User | None, leads: list[Agency]) -> None:
+    if lead_person is not None:
+        held = RoleGrant.objects.filter(user=lead_person, agency__in=leads).exists()
+        if len(leads) > 1 or not held:
+            msg = _("Người chủ trì phải là cán bộ của đơn vị chủ trì.")
+            raise InvalidInput(msg, fields={"lead_person": msg})
+
+
+def check_assign(
+    *,
+    by,
+    lead_agencies: Sequence[Agency],
+    title: str,
+    assigner_agency: Agency | None = None,
+    coordinators: Sequence[Agency] = (),
+    lead_person: User | None = None,
+    deadline: date | None = None,
+    recurrence: str = Recurrence.ONCE,
+    priority: str = Priority.NORMAL,
+    source_kind: str = SourceKind.AD_HOC,
+    plan: Plan | None = None,
+    milestone: Milestone | None = None,
+    each: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Every rule :func:`assign` checks for a task without a parent, writing nothing: a guided
+    form asks it on the step where the units and the deadline are chosen, so that the mistake
+    shows there (the same checks run again, under the lock, when the task is assigned)."""
+    leads, _title, _coords = _check_fields(
+        lead_agencies=lead_agencies,
+        each=each,
+        title=title,
+        recurrence=recurrence,
+        priority=priority,
+        source_kind=source_kind,
+        coordinators=coordinators,
+        plan=plan,
+        milestone=milestone,
+    )
+    _check_assigner(by, assigner_agency)
+    _check_deadline(deadline, recurrence, _local_day(_now(now)), None)
+    _check_lead_person(lead_person, leads)
+
+
 def assign(
     *,
     by,
@@ -256,33 +351,22 @@ def assign(
     """Giao nhiệm vụ. One lead unit makes one task; with ``each=True`` (bulk assignment of one
     directive) every unit of ``lead_agencies`` gets its own task with itself as the lead, all under
     one directive key (``batch``). With ``parent`` the lead unit of that task splits its part among
-    its sections (sub-tasks): every lead must be inside the parent's lead unit."""
+    its sections (sub-tasks): every lead must be inside the parent's lead unit. Every task of a
+    bulk assignment gets its own copy of ``files`` (checked once, before anything is written)."""
     at = _now(now)
     today = _local_day(at)
-    leads = list(dict.fromkeys(lead_agencies))
-    if not leads:
-        msg = _("Chọn đơn vị chủ trì: mỗi nhiệm vụ có đúng một đơn vị chủ trì.")
-        raise InvalidInput(msg, fields={"lead_agency": msg})
-    if len(leads) > 1 and not each:
-        msg = _(
-            "Mỗi nhiệm vụ chỉ có một đơn vị chủ trì; để giao cho nhiều đơn vị, chọn “giao cho từng đơn vị”."
-        )
-        raise InvalidInput(msg, fields={"lead_agency": msg}, code="two_leads")
-    title = _text(title, "title", _("Nhập trích yếu nhiệm vụ."), max_length=300)
-    if recurrence not in Recurrence.values:
-        raise InvalidInput(_("Loại thời hạn không hợp lệ."), fields={"recurrence": _("Không hợp lệ.")})
-    if priority not in Priority.values:
-        raise InvalidInput(_("Độ khẩn không hợp lệ."), fields={"priority": _("Không hợp lệ.")})
-    if source_kind not in SourceKind.values:
-        raise InvalidInput(_("Nguồn giao không hợp lệ."), fields={"source_kind": _("Không hợp lệ.")})
-    coords = list(dict.fromkeys(coordinators))
-    overlap = [a for a in leads if a in coords]
-    if overlap:
-        msg = _("Đơn vị “%(unit)s” không thể vừa chủ trì vừa phối hợp.") % {"unit": overlap[0].name}
-        raise InvalidInput(msg, fields={"coordinators": msg}, code="lead_coordinates")
-    if milestone is not None and (plan is None or milestone.plan_id != plan.pk):
-        msg = _("Mốc không thuộc kế hoạch đã chọn.")
-        raise InvalidInput(msg, fields={"milestone": msg})
+    leads, title, coords = _check_fields(
+        lead_agencies=lead_agencies,
+        each=each,
+        title=title,
+        recurrence=recurrence,
+        priority=priority,
+        source_kind=source_kind,
+        coordinators=coordinators,
+        plan=plan,
+        milestone=milestone,
+    )
+    checked_files = clean_files(files)
 
     with transaction.atomic():
         if parent is not None:
@@ -297,20 +381,9 @@ def assign(
                     }
                     raise InvalidInput(msg, fields={"lead_agency": msg}, code="outside_parent")
         else:
-            if assigner_agency is None:
-                msg = _("Chọn cơ quan giao nhiệm vụ.")
-                raise InvalidInput(msg, fields={"assigner_agency": msg})
-            if not (
-                permissions.is_city_admin(by)
-                or assigner_agency.pk in permissions.agencies_for(by, "task.assign")
-            ):
-                raise NotAllowed(_("Bạn không có quyền giao nhiệm vụ thay mặt cơ quan này."))
+            _check_assigner(by, assigner_agency)
         _check_deadline(deadline, recurrence, today, parent)
-        if lead_person is not None:
-            held = RoleGrant.objects.filter(user=lead_person, agency__in=leads).exists()
-            if len(leads) > 1 or not held:
-                msg = _("Người chủ trì phải là cán bộ của đơn vị chủ trì.")
-                raise InvalidInput(msg, fields={"lead_person": msg})
+        _check_lead_person(lead_person, leads)
         batch = uuid.uuid4().hex if len(leads) > 1 else ""
         content = _long_text(content)
         made: list[Task] = []
@@ -340,10 +413,7 @@ def assign(
             TaskUnit.objects.bulk_create(
                 [TaskUnit(task=t, agency=a, role=UnitRole.COORDINATE) for a in coords]
             )
-            for upload in files:
-                if hasattr(upload, "seek"):
-                    upload.seek(0)
-            _save_files(t, files, at=at)
+            _save_files(t, checked_files, at=at)
             data = {
                 "lead": lead.pk,
                 "coordinators": [a.pk for a in coords],
@@ -407,6 +477,7 @@ def report_progress(
     at = _now(now)
     text = _text(text, "text", _("Nhập nội dung báo cáo tiến độ."))
     pct = _percent(percent)
+    checked_files = clean_files(files)
     with transaction.atomic():
         t = _begin(t, "report_progress", by)
         old = t.state
@@ -424,7 +495,7 @@ def report_progress(
             text=text,
             percent=pct,
         )
-        _save_files(t, files, at=at, report=report)
+        _save_files(t, checked_files, at=at, report=report)
         _event(t, "report_progress", by=by, at=at, old=old, note=text, data={"percent": pct})
         audit.record("task.report_progress", by=by, obj=t, changes={"progress": pct})
     return report
@@ -448,6 +519,7 @@ def report_done(
     if not text and not result_document:
         msg = _("Nhập kết quả thực hiện hoặc số, ký hiệu văn bản báo cáo kết quả.")
         raise InvalidInput(msg, fields={"text": msg})
+    checked_files = clean_files(files)
     with transaction.atomic():
         t = _begin(t, "report_done", by)
         old = t.state
@@ -474,7 +546,7 @@ def report_done(
             deadline_counted=counted,
             on_time=on_time,
         )
-        _save_files(t, files, at=at, report=report)
+        _save_files(t, checked_files, at=at, report=report)
         data = {
             "deadline_basis": t.done_basis,
             "deadline_counted": counted.isoformat() if counted else None,

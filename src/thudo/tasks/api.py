@@ -1,12 +1,13 @@
 """Task API at /api/v1/tasks: list with filters, create (one unit or each of many), read, act,
-report. Thin: validate, call :mod:`thudo.tasks.actions` or :mod:`thudo.tasks.queries`, shape the
-answer. Invisible tasks are 404; a move the table refuses is 409; bad input 422
-(``{"code", "message", "fields"}``)."""
+report. Create and report take a JSON body; their ``/multipart`` twins take the same fields as
+multipart/form-data with attachments (``files``), checked by the same actions. Thin: validate,
+call :mod:`thudo.tasks.actions` or :mod:`thudo.tasks.queries`, shape the answer. Invisible tasks
+are 404; a move the table refuses is 409; bad input 422 (``{"code", "message", "fields"}``)."""
 
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from thudo.core.api import signed_in
@@ -18,6 +19,13 @@ from thudo.tasks import status as st
 from thudo.tasks.models import Priority, Recurrence, SourceKind, Task
 
 router = Router(tags=["tasks"], auth=signed_in)
+
+FILES_NOTE = (
+    "The same fields as the JSON endpoint, as form fields (a list field repeated once per value), "
+    "and up to 10 files in `files`: PDF, JPEG, PNG, DOC, DOCX or XLSX, recognised by their bytes, "
+    "each at most the platform's upload limit (20 MB by default). A refused file is a 422 "
+    "(`invalid_file`, field `files`) and nothing is saved."
+)
 
 
 class AgencyRefOut(Schema):
@@ -215,8 +223,7 @@ def list_tasks(request, filters: Query[TaskListFilter]):
     return Shaped(qs, lambda t: task_out(t, request.user))
 
 
-@router.post("", response={201: list[TaskOut]}, summary="Assign a task (or one per unit with each=true)")
-def create(request, payload: TaskIn):
+def _create(request, payload: TaskIn, files) -> list[dict]:
     parent = None
     if payload.parent is not None:
         parent = _get(request, payload.parent)
@@ -236,8 +243,24 @@ def create(request, payload: TaskIn):
         source_ref=payload.source_ref,
         source_label=payload.source_label,
         parent=parent,
+        files=files or (),
     )
-    return Status(201, [task_out(t, request.user) for t in made])
+    return [task_out(t, request.user) for t in made]
+
+
+@router.post("", response={201: list[TaskOut]}, summary="Assign a task (or one per unit with each=true)")
+def create(request, payload: TaskIn):
+    return Status(201, _create(request, payload, ()))
+
+
+@router.post(
+    "/multipart",
+    response={201: list[TaskOut]},
+    summary="Assign a task with attachments (multipart/form-data: the fields of the JSON body, files)",
+    description=FILES_NOTE,
+)
+def create_with_files(request, payload: Form[TaskIn], files: File[list[UploadedFile] | None] = None):
+    return Status(201, _create(request, payload, files))
 
 
 @router.get("/{task_id}", response=TaskOut, summary="One task with its reports and history")
@@ -254,13 +277,31 @@ def act(request, task_id: int, payload: TaskActIn):
     return task_out(_get(request, task_id), request.user, detail=True)
 
 
-@router.post("/{task_id}/reports", response={201: TaskReportOut}, summary="Report progress or completion")
-def report(request, task_id: int, payload: TaskReportIn):
+def _report(request, task_id: int, payload: TaskReportIn, files) -> dict:
     t = _get(request, task_id)
     if payload.kind == "done":
         r = actions.report_done(
-            t, by=request.user, text=payload.text, result_document=payload.result_document
+            t, by=request.user, text=payload.text, result_document=payload.result_document, files=files or ()
         )
     else:
-        r = actions.report_progress(t, by=request.user, text=payload.text, percent=payload.percent)
-    return Status(201, _report_out(r))
+        r = actions.report_progress(
+            t, by=request.user, text=payload.text, percent=payload.percent, files=files or ()
+        )
+    return _report_out(r)
+
+
+@router.post("/{task_id}/reports", response={201: TaskReportOut}, summary="Report progress or completion")
+def report(request, task_id: int, payload: TaskReportIn):
+    return Status(201, _report(request, task_id, payload, ()))
+
+
+@router.post(
+    "/{task_id}/reports/multipart",
+    response={201: TaskReportOut},
+    summary="Report progress or completion with attachments (multipart/form-data)",
+    description=FILES_NOTE,
+)
+def report_with_files(
+    request, task_id: int, payload: Form[TaskReportIn], files: File[list[UploadedFile] | None] = None
+):
+    return Status(201, _report(request, task_id, payload, files))

@@ -51,8 +51,9 @@ class AgencyChoices(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class AssignForm(forms.Form):
-    """Giao nhiệm vụ: one directive to one unit, or (``each``) to many units, each its own task."""
+class AssignWhatForm(forms.Form):
+    """Giao nhiệm vụ, bước 1 (nội dung): what is directed and where it comes from. The attachments
+    of this step are not a form field: each file is checked and stored in the draft on arrival."""
 
     title = forms.CharField(label=_("Trích yếu nhiệm vụ"), max_length=300, error_messages=_messages())
     content = forms.CharField(
@@ -67,6 +68,17 @@ class AssignForm(forms.Form):
     source_label = forms.CharField(
         label=_("Văn bản, kết luận giao (số, ký hiệu, ngày)"), max_length=300, required=False
     )
+    priority = forms.ChoiceField(
+        label=_("Độ khẩn"), choices=Priority.choices, initial=Priority.NORMAL, error_messages=_messages()
+    )
+
+    FIELDS = ("title", "content", "source_kind", "source_label", "priority")
+
+
+class AssignWhoForm(forms.Form):
+    """Giao nhiệm vụ, bước 2 (đơn vị và thời hạn): one unit, or (``each``) many units, each its own
+    task; the co-ordinating units and the deadline."""
+
     assigner_agency = forms.ModelChoiceField(
         label=_("Cơ quan giao"), queryset=Agency.objects.none(), error_messages=_messages()
     )
@@ -95,10 +107,9 @@ class AssignForm(forms.Form):
         error_messages=_messages(),
     )
     deadline = _date(_("Hạn xử lý"), required=False)
-    priority = forms.ChoiceField(
-        label=_("Độ khẩn"), choices=Priority.choices, initial=Priority.NORMAL, error_messages=_messages()
-    )
-    files = FilesField(label=_("Tệp đính kèm"))
+
+    FIELDS = ("assigner_agency", "lead_agencies", "each", "coordinators", "recurrence", "deadline")
+    LISTS = ("lead_agencies", "coordinators")
 
     def __init__(self, *args, agencies=None, assigning=None, **kwargs):
         super().__init__(*args, **kwargs)

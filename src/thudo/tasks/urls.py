@@ -10,6 +10,7 @@ urlpatterns = [
     path("can-bo/nhiem-vu/", views.unit_tasks, name="unit"),
     path("can-bo/nhiem-vu/da-giao/", views.assigned, name="assigned"),
     path("can-bo/nhiem-vu/giao/", views.assign, name="assign"),
+    path("can-bo/nhiem-vu/giao/<int:pk>/<slug:step>/", views.assign_step, name="assign_step"),
     path("can-bo/nhiem-vu/bang-theo-doi/", views.scoreboard, name="scoreboard"),
     path("can-bo/nhiem-vu/so-theo-doi.xlsx", views.register_export, name="register_export"),
     path("can-bo/nhiem-vu/ke-hoach/<int:pk>/", views.plan, name="plan"),

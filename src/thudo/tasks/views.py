@@ -1,6 +1,7 @@
 """Pages of directives and tasks: my unit's tasks, tasks I assigned, the task page (history,
-reports, the buttons the actions module allows), the assign form (one unit or many), a sub-task
-form, the unit scoreboard, a plan's progress, and the follow-up register as Excel.
+reports, the buttons the actions module allows), the guided assign form (one unit or many: a draft
+with its attachments, three steps), a sub-task form, the unit scoreboard, a plan's progress, and
+the follow-up register as Excel.
 
 Views stay thin: parse a form, call one action of :mod:`thudo.tasks.actions` or one read of
 :mod:`thudo.tasks.queries`, show the result or the domain's Vietnamese message.
@@ -14,23 +15,27 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from thudo.core import drafts as core_drafts
 from thudo.core import permissions, references, spreadsheets
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError
 from thudo.core.models import Agency
+from thudo.core.wizard import Step, Wizard
 from thudo.tasks import actions, facts, queries, transitions
 from thudo.tasks import forms as f
 from thudo.tasks import status as st
-from thudo.tasks.models import Plan, State, Task
+from thudo.tasks.models import Plan, Priority, Recurrence, SourceKind, State, Task
 
 PAGE_SIZE = 50
 
@@ -129,42 +134,212 @@ def assigned(request):
     return _list(request, qs, title=_("Nhiệm vụ đã giao"), tabs=ASSIGNED_TABS, tab=tab)
 
 
-@_official_required
-def assign(request):
-    """Giao nhiệm vụ: to one unit, or one directive to many units (each its own task)."""
+# --- the guided assign form ---------------------------------------------------------------------
+
+DRAFT_KIND = "tasks.assign"
+FILES = "files"  # the draft's slot of the directive's attachments
+STEPS = Wizard(
+    [
+        Step("noi-dung", gettext_lazy("Nội dung")),
+        Step("don-vi", gettext_lazy("Đơn vị và thời hạn")),
+        Step("xem-lai", gettext_lazy("Xem lại và giao")),
+    ]
+)
+# The step where each field the write path may name is entered: its refusal shows there.
+FIELD_STEPS = {
+    **dict.fromkeys((*f.AssignWhatForm.FIELDS, FILES), "noi-dung"),
+    **dict.fromkeys((*f.AssignWhoForm.FIELDS, "lead_agency", "lead_person", "plan", "milestone"), "don-vi"),
+}
+
+
+def _assigning(request):
     assigning = queries.assigning_agencies(request.user)
     if not assigning.exists():
         raise Http404(_("Bạn không có quyền giao nhiệm vụ."))
+    return assigning
+
+
+@_official_required
+def assign(request):
+    """Giao nhiệm vụ: open (or resume) the person's draft of a directive and go to its step."""
+    _assigning(request)
+    draft = core_drafts.start(owner=request.user, kind=DRAFT_KIND)
+    return redirect("tasks:assign_step", pk=draft.pk, step=draft.step or STEPS.first)
+
+
+@_official_required
+@hide_denied
+def assign_step(request, pk: int, step: str):
+    """One step of the guided assign form (to one unit, or one directive to many units)."""
+    STEPS.check(step)
+    assigning = _assigning(request)
+    draft = core_drafts.get_own(request.user, pk, kind=DRAFT_KIND)
+    if request.method == "POST" and request.POST.get("go") == "discard":
+        core_drafts.discard(draft, by=request.user)
+        messages.success(request, _("Đã bỏ bản nháp giao nhiệm vụ."))
+        return redirect("tasks:assigned")
+    handler = {"noi-dung": _what_step, "don-vi": _who_step, "xem-lai": _review_step}[step]
+    return handler(request, draft, step, assigning)
+
+
+def _go(request, draft, step: str):
+    target = STEPS.previous(step) if request.POST.get("go") == "back" else STEPS.next(step)
+    return redirect("tasks:assign_step", pk=draft.pk, step=target or step)
+
+
+def _render(request, draft, step: str, context: dict, status: int = 200):
+    """The page of ``step`` (also drawn at another step's address when the write path refused
+    something entered here: the form posts to its own step)."""
+    base = {
+        "draft": draft,
+        "step": step,
+        "action": reverse("tasks:assign_step", args=[draft.pk, step]),
+        "steps": STEPS.nav(step, lambda slug: reverse("tasks:assign_step", args=[draft.pk, slug])),
+        "current_number": STEPS.slugs.index(step) + 1,
+        "previous": STEPS.previous(step),
+        "files": core_drafts.uploads_by_slot(draft).get(FILES, []),
+    }
+    return render(request, f"tasks/assign_{step.replace('-', '_')}.html", base | context, status=status)
+
+
+def _who_form(request, draft, assigning, data=None):
     agencies = queries.lead_choices(request.user)
-    form = f.AssignForm(request.POST or None, request.FILES or None, agencies=agencies, assigning=assigning)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if data is not None:
+        return f.AssignWhoForm(data, agencies=agencies, assigning=assigning)
+    return f.AssignWhoForm(initial=draft.data, agencies=agencies, assigning=assigning)
+
+
+def _take_files(request, draft) -> str | None:
+    """Check and store each arriving file in the draft at once (before any other field is looked
+    at): a mistake elsewhere never loses a file. The first bad file stops; its message is shown."""
+    if FILES in request.POST.getlist("remove"):
+        core_drafts.detach(draft, slot=FILES)
+    kept = len(core_drafts.uploads_by_slot(draft).get(FILES, []))
+    for n, upload in enumerate(request.FILES.getlist(FILES)):
+        try:
+            (clean_file,) = actions.clean_files([upload], already=kept + n)
+        except DomainError as exc:
+            return exc.message
+        core_drafts.attach(draft, slot=FILES, upload=clean_file, replace=False)
+    return None
+
+
+def _what_step(request, draft, step, assigning):
+    if request.method == "POST":
+        form = f.AssignWhatForm(request.POST)
+        file_error = _take_files(request, draft)
+        core_drafts.save(draft, data={k: request.POST.get(k, "") for k in form.FIELDS})
+        if form.is_valid() and file_error is None:
+            core_drafts.save(draft, step=STEPS.next(step))
+            return _go(request, draft, step)
+        return _render(request, draft, step, {"form": form, "file_error": file_error}, 422)
+    return _render(request, draft, step, {"form": f.AssignWhatForm(initial=draft.data)})
+
+
+def _who_answers(post) -> dict:
+    lists = f.AssignWhoForm.LISTS
+    answers = {k: post.getlist(k) if k in lists else post.get(k, "") for k in f.AssignWhoForm.FIELDS}
+    answers["each"] = "on" if post.get("each") else ""
+    return answers
+
+
+def _assign_kwargs(what: dict, who: dict) -> dict:
+    """What the two steps' cleaned answers give :func:`actions.assign`."""
+    return {
+        "assigner_agency": who["assigner_agency"],
+        "lead_agencies": list(who["lead_agencies"]),
+        "each": who["each"],
+        "coordinators": list(who["coordinators"]),
+        "title": what.get("title", ""),
+        "source_kind": what.get("source_kind") or SourceKind.AD_HOC,
+        "recurrence": who["recurrence"],
+        "deadline": who["deadline"],
+        "priority": what.get("priority") or Priority.NORMAL,
+    }
+
+
+def _who_step(request, draft, step, assigning):
+    if request.method == "POST":
+        form = _who_form(request, draft, assigning, data=request.POST)
+        core_drafts.save(draft, data=_who_answers(request.POST))
+        if request.POST.get("go") == "back":
+            return _go(request, draft, step)
+        if form.is_valid():
+            what = f.AssignWhatForm(draft.data)
+            what_data = what.cleaned_data if what.is_valid() else {}
+            try:
+                # The rules of the action, asked here so a mistake shows on this step.
+                actions.check_assign(by=request.user, **_assign_kwargs(what_data, form.cleaned_data))
+            except DomainError as exc:
+                _apply_errors(form, exc)
+            else:
+                core_drafts.save(draft, step=STEPS.next(step))
+                return _go(request, draft, step)
+        return _render(request, draft, step, {"form": form}, 422)
+    return _render(request, draft, step, {"form": _who_form(request, draft, assigning)})
+
+
+def _stored_files(draft) -> list[ContentFile]:
+    out = []
+    for u in core_drafts.uploads_by_slot(draft).get(FILES, []):
+        with u.file.open("rb") as fh:
+            out.append(ContentFile(fh.read(), name=u.original_name))
+    return out
+
+
+def _review_step(request, draft, step, assigning):
+    what = f.AssignWhatForm(draft.data)
+    who = _who_form(request, draft, assigning, data=draft.data)
+    if request.method == "POST" and request.POST.get("go") == "back":
+        return _go(request, draft, step)
+    problems: list[str] = []
+    if request.method == "POST":
+        if not what.is_valid():
+            return _render(request, draft, "noi-dung", {"form": what}, 422)
+        if not who.is_valid():
+            return _render(request, draft, "don-vi", {"form": who}, 422)
         try:
             made = actions.assign(
                 by=request.user,
-                assigner_agency=data["assigner_agency"],
-                lead_agencies=list(data["lead_agencies"]),
-                each=data["each"],
-                coordinators=list(data["coordinators"]),
-                title=data["title"],
-                content=data["content"],
-                source_kind=data["source_kind"],
-                source_label=data["source_label"],
-                recurrence=data["recurrence"],
-                deadline=data["deadline"],
-                priority=data["priority"],
-                files=data["files"],
+                content=what.cleaned_data["content"],
+                source_label=what.cleaned_data["source_label"],
+                files=_stored_files(draft),
+                **_assign_kwargs(what.cleaned_data, who.cleaned_data),
             )
         except DomainError as exc:
-            _apply_errors(form, exc)
+            target = next((FIELD_STEPS[k] for k in (exc.fields or {}) if k in FIELD_STEPS), None)
+            if target is not None:
+                form = what if target == "noi-dung" else who
+                file_error = (exc.fields or {}).get(FILES)
+                if file_error is None:
+                    _apply_errors(form, exc)
+                return _render(request, draft, target, {"form": form, "file_error": file_error}, 422)
+            problems.append(exc.message)
         else:
+            core_drafts.discard(draft, by=request.user, reason="submitted")
             if len(made) == 1:
                 messages.success(request, _("Đã giao nhiệm vụ %(code)s.") % {"code": made[0].code})
                 return redirect("tasks:detail", pk=made[0].pk)
             messages.success(request, _("Đã giao nhiệm vụ cho %(n)d đơn vị.") % {"n": len(made)})
             return redirect("tasks:assigned")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "tasks/assign.html", {"form": form}, status=status)
+    shown_what = what.cleaned_data if what.is_valid() else {}
+    shown_who = who.cleaned_data if who.is_valid() else {}
+    summary = {
+        "source_kind": dict(SourceKind.choices).get(shown_what.get("source_kind", ""), ""),
+        "priority": dict(Priority.choices).get(shown_what.get("priority", ""), ""),
+        "recurrence": dict(Recurrence.choices).get(shown_who.get("recurrence", ""), ""),
+        "lead_agencies": list(shown_who.get("lead_agencies") or []),
+        "coordinators": list(shown_who.get("coordinators") or []),
+    }
+    context = {
+        "what": shown_what,
+        "who": shown_who,
+        "summary": summary,
+        "problems": problems,
+        "incomplete": not (shown_what and shown_who),
+        "final": True,
+    }
+    return _render(request, draft, step, context, 422 if problems else 200)
 
 
 # --- the task page ---------------------------------------------------------------------------------
