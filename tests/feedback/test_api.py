@@ -30,6 +30,8 @@ def test_submit_through_the_api_and_act_on_it(client):
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["channel"] == "app" and body["reporter_phone"] == "0988777666"
+    assert len(body["photos"]) == 1  # the photo is stored, not dropped
+    assert client.get(body["photos"][0])["Content-Type"] == "image/jpeg"
     code = body["code"]
     bad = client.post("/api/v1/feedback", {"category": "", "description": "x", "address": "", "commune": ""})
     assert bad.status_code == 422 and bad.json()["fields"]["category"] == "Chọn lĩnh vực phản ánh."

@@ -174,7 +174,7 @@ def submit(
     title: Form[str] = "",
     level: Form[str] = "normal",
     hide_identity: Form[bool] = True,
-    photos: File[list[UploadedFile]] | None = None,
+    photos: File[list[UploadedFile] | None] = None,
 ):
     files = [(f.name or "anh", f.read()) for f in (photos or [])]
     report = actions.submit(
