@@ -84,6 +84,16 @@ def uploads_by_slot(draft: Draft | None) -> dict[str, list[DraftUpload]]:
     return out
 
 
+def uploads_by_subject(owner: Any, kind: str, *, prefix: str = "") -> dict[str, list[DraftUpload]]:
+    """The files of the person's open drafts of ``kind`` whose subject starts with ``prefix``, by
+    subject (one query): a page with several small forms shows what each one keeps."""
+    drafts = open_drafts(owner, kind).filter(subject__startswith=prefix)
+    out: dict[str, list[DraftUpload]] = {}
+    for u in DraftUpload.objects.filter(draft__in=drafts).select_related("draft").order_by("pk"):
+        out.setdefault(u.draft.subject, []).append(u)
+    return out
+
+
 # --- writes -------------------------------------------------------------------------------------
 
 

@@ -392,14 +392,27 @@ def _task(request, pk: int) -> Task:
     return t
 
 
-def _detail_context(request, t: Task, bound: dict | None = None) -> dict:
-    bound = bound or {}
+def _detail_context(
+    request, t: Task, bound: dict | None = None, file_errors: dict[str, str] | None = None
+) -> dict:
+    bound, file_errors = bound or {}, file_errors or {}
     allowed = set(transitions.verbs_for(request.user, t))
+    kept = _kept_report_files(request, t)
     buttons = []
     for slug, (verb, form_class, label) in PAGE_VERBS.items():
         if verb in allowed:
             form = bound.get(slug) or (form_class(auto_id=f"id_{slug}_%s") if form_class else None)
-            buttons.append({"slug": slug, "label": label, "form": form, "open": slug in bound})
+            buttons.append(
+                {
+                    "slug": slug,
+                    "label": label,
+                    "form": form,
+                    "open": slug in bound or slug in kept,
+                    "takes_files": form_class is not None and FILES in form_class.base_fields,
+                    "files": kept.get(slug, []),
+                    "file_error": file_errors.get(slug),
+                }
+            )
     today = st.today()
     standing = st.standing(t, today)
     units = queries.units(t)
@@ -432,25 +445,59 @@ def detail(request, pk: int):
     return render(request, "tasks/detail.html", _detail_context(request, t))
 
 
+REPORT_DRAFT = "tasks.report"  # a report form's files, kept per person, task and form
+
+
+def _report_draft(request, t: Task, slug: str):
+    return core_drafts.start(owner=request.user, kind=REPORT_DRAFT, subject=f"{t.pk}:{slug}")
+
+
+def _kept_report_files(request, t: Task) -> dict[str, list]:
+    """The files each report form of ``t`` holds for this person (kept after an error), by slug."""
+    prefix = f"{t.pk}:"
+    kept = core_drafts.uploads_by_subject(request.user, REPORT_DRAFT, prefix=prefix)
+    return {key.removeprefix(prefix): [u for u in ups if u.slot == FILES] for key, ups in kept.items()}
+
+
 @_official_required
 @hide_denied
 @require_POST
 def act(request, pk: int, verb: str):
+    """One move on the task page. A report's files are stored the moment they arrive (in a draft of
+    this person, task and form), so an error in another field never loses them."""
     if verb not in PAGE_VERBS:
         raise Http404
     t = _task(request, pk)
     name, form_class, label = PAGE_VERBS[verb]
-    form = form_class(request.POST, request.FILES, auto_id=f"id_{verb}_%s") if form_class else None
-    if form is not None and not form.is_valid():
-        return render(request, "tasks/detail.html", _detail_context(request, t, {verb: form}), status=422)
+    draft = None
+    file_error = None
+    if form_class is not None and FILES in form_class.base_fields and transitions.may(request.user, name, t):
+        draft = _report_draft(request, t, verb)
+        file_error = _take_files(request, draft)
+    form = form_class(request.POST, auto_id=f"id_{verb}_%s") if form_class else None
+
+    def again(error=None):
+        errors = {verb: error} if error else {}
+        context = _detail_context(request, t, {verb: form}, file_errors=errors)
+        return render(request, "tasks/detail.html", context, status=422)
+
+    if form is not None and (not form.is_valid() or file_error):
+        return again(file_error)
+    data = dict(form.cleaned_data) if form is not None else {}
+    if draft is not None:
+        data[FILES] = _stored_files(draft)
     try:
-        actions.act(t, name, by=request.user, data=form.cleaned_data if form is not None else {})
+        actions.act(t, name, by=request.user, data=data)
     except DomainError as exc:
         if form is None:
             messages.error(request, exc.message)
             return redirect("tasks:detail", pk=t.pk)
-        _apply_errors(form, exc)
-        return render(request, "tasks/detail.html", _detail_context(request, t, {verb: form}), status=422)
+        file_error = (exc.fields or {}).get(FILES)
+        if file_error is None:
+            _apply_errors(form, exc)
+        return again(file_error)
+    if draft is not None:
+        core_drafts.discard(draft, by=request.user, reason="submitted")
     messages.success(
         request, _("%(action)s: đã thực hiện với nhiệm vụ %(code)s.") % {"action": label, "code": t.code}
     )
