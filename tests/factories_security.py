@@ -111,6 +111,7 @@ def _finish(d: Dossier, u: dict) -> Dossier:
 def _kpi(scene_users: dict, agency: Agency, other: Agency) -> dict[str, str]:
     from thudo.kpi import actions as kpi_actions
     from thudo.kpi import compute, seed
+    from thudo.kpi import queries as kpi_queries
     from thudo.kpi.models import Target
 
     seed.load()
@@ -121,6 +122,7 @@ def _kpi(scene_users: dict, agency: Agency, other: Agency) -> dict[str, str]:
     )
     sub = kpi_actions.submit(mine, by=scene_users["agency_admin"], values={"received": 3})
     kpi_actions.publish(PERIOD, by=admin, reason="Ma trận quyền")
+    kpi_actions.publish(PERIOD, by=admin, set=kpi_queries.ranking_set(seed.TASKS_CODE))  # Plan 259
     # This month's live counts, so that dashboards list both communes.
     compute.rollup(timezone.localdate().replace(day=1))
     target = Target.objects.order_by("code").first()

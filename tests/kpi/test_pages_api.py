@@ -258,6 +258,6 @@ def test_demo_loader_is_idempotent(db, capsys):
     for _ in range(2):
         demo.load(progress=None, stdout=io.StringIO())
         demo.load_later(progress=None, stdout=io.StringIO())
-    assert IndicatorSet.objects.count() == 2 and Target.objects.count() == 11
-    assert Snapshot.objects.count() == 1
+    assert IndicatorSet.objects.count() == 3 and Target.objects.count() == 11
+    assert Snapshot.objects.count() == 2  # the 766 index and the task results, once each
     assert ReportAssignment.objects.count() == 1

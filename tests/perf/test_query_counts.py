@@ -442,7 +442,7 @@ def test_kpi_ranking_page(client, city_admin):
     kpi_actions.publish("2026-10", by=city_admin, reason="Thêm đơn vị", now=KPI_NOW)
     r, large, sql = count(lambda: client.get("/xep-hang/"))
     assert r.content.decode().count("UBND Phường Xếp Hạng") >= 3 * N
-    assert_flat(small, large, 3, sql)  # 2 today: the snapshot and the list of periods
+    assert_flat(small, large, 3, sql)  # 3: the ranked sets (tabs), the snapshot, its set's periods
 
 
 _wards = itertools.count(1)

@@ -222,8 +222,11 @@ API: dict[str, Row] = {
     # --- kpi: public open data; unit scores and reports for the unit's people ---
     "GET /api/v1/kpi/sets": Row(PUBLIC),
     "GET /api/v1/kpi/ranking/{period}": Row(PUBLIC),
+    "GET /api/v1/kpi/ranking/{period} #tasks": Row(PUBLIC, query={"set": "259-NV"}),
     "GET /api/v1/kpi/snapshots": Row(PUBLIC),
+    "GET /api/v1/kpi/snapshots #tasks": Row(PUBLIC, query={"set": "259-NV"}),
     "GET /api/v1/kpi/snapshots/{period}/{version}": Row(PUBLIC),
+    "GET /api/v1/kpi/snapshots/{period}/{version} #tasks": Row(PUBLIC, query={"set": "259-NV"}),
     "GET /api/v1/kpi/targets": Row(PUBLIC),
     "GET /api/v1/kpi/scores/{agency_code}/{period}": Row(KPI_VIEW),
     "GET /api/v1/kpi/scores/{agency_code}/{period} #other": Row(
@@ -234,6 +237,10 @@ API: dict[str, Row] = {
     "GET /api/v1/kpi/assignments": Row(SIGNED_IN, note="contents: test_kpi_lists_show_only_own_units"),
     "POST /api/v1/kpi/snapshots": Row(
         CITY_ONLY.replace("200", "201"), json={"period": "{period}", "reason": "Công bố lại"}
+    ),
+    "POST /api/v1/kpi/snapshots #tasks": Row(
+        CITY_ONLY.replace("200", "201"),
+        json={"period": "{period}", "reason": "Công bố lại", "set": "259-NV"},
     ),
     "POST /api/v1/kpi/targets/{code}/report": Row(
         CITY_ONLY,
@@ -310,7 +317,9 @@ PAGES: dict[str, Row] = {
         PUBLIC, fill={"kind": "cert_kind", "pk": "cert_pk", "fmt": "cert_fmt"}, note="trust anchor: public"
     ),
     "kpi:ranking": Row(PUBLIC),
+    "kpi:ranking #tasks": Row(PUBLIC, query={"set": "259-NV"}, note="the task-results ranking (Plan 259)"),
     "kpi:ranking_export": Row(PUBLIC, note="published open data; no personal data (leak test)"),
+    "kpi:ranking_export #tasks": Row(PUBLIC, query={"set": "259-NV"}),
     "kpi:targets": Row(PUBLIC),
     # --- open data: the public catalogue (private datasets: their editors and the city admin) ---
     "opendata:catalogue": Row(PUBLIC),
@@ -472,6 +481,11 @@ PAGES: dict[str, Row] = {
     "kpi:overview": Row(KPI_PAGE),
     "kpi:publish POST": Row(
         KPI_PAGE.replace("200", "302"), data={"period": "{period}", "reason": "Công bố lại"}
+    ),
+    "kpi:publish POST #tasks": Row(
+        KPI_PAGE.replace("200", "302"),
+        data={"period": "{period}", "reason": "Công bố lại", "set": "259-NV"},
+        note="leader and agency admin: refused with a message (kpi.publish is the city's)",
     ),
     "kpi:rollup POST": Row(CITY_PAGE.replace("200", "302")),
     "kpi:unit": Row(KPI_PAGE, fill={"code": "agency_code"}),

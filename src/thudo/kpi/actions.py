@@ -24,6 +24,7 @@ from thudo.core.errors import Conflict, InvalidInput, NotAllowed
 from thudo.core.spreadsheets import HEADER_ROW, restore
 from thudo.kpi import compute, results, seed
 from thudo.kpi.models import (
+    RANKED_KINDS,
     FieldType,
     IndicatorSet,
     ReportAssignment,
@@ -53,7 +54,8 @@ def _require(by, verb: str, obj=None) -> None:
 
 
 def load_sets(*, by=None) -> tuple[IndicatorSet, IndicatorSet]:
-    """Create the Decision 766 index set and Hanoi's digital-transformation targets (idempotent)."""
+    """Create the Decision 766 index set, the task-results ranking (Plan 259) and Hanoi's
+    digital-transformation targets (idempotent)."""
     with transaction.atomic():
         index, targets = seed.load()
         audit.record("kpi.load_sets", by=by, obj=index)
@@ -370,9 +372,17 @@ def import_submissions(form: ReportForm, *, by, data: bytes, period: str, now=No
 def snapshot_data(index: IndicatorSet, months: list[dt.date]) -> dict:
     ranking = results.ranking(index, months)
     city = results.city_score(index, months)
+    shown = results.shown_facts(index)
     return {
         "period": compute.period_label(months),
-        "set": {"code": index.code, "name": index.name, "source": index.source, "bands": index.bands},
+        "set": {
+            "code": index.code,
+            "name": index.name,
+            "kind": index.kind,
+            "source": index.source,
+            "bands": index.bands,
+        },
+        **({"facts": shown} if shown else {}),
         "groups": [{"code": g["code"], "name": g["name"], "max": float(g["max"])} for g in city["groups"]],
         "city": {
             "groups": {g["code"]: results._num(g["points"]) for g in city["groups"]},
@@ -386,9 +396,18 @@ def snapshot_data(index: IndicatorSet, months: list[dt.date]) -> dict:
     }
 
 
-def publish(period: str, *, by, reason: str = "", now: dt.datetime | None = None) -> Snapshot:
-    """Freeze the ranking of one month as an immutable snapshot. Publishing the same month again
-    creates version + 1 and needs a reason (Decision 766/QĐ-TTg: results are published)."""
+def publish(
+    period: str,
+    *,
+    by,
+    reason: str = "",
+    set: IndicatorSet | None = None,
+    now: dt.datetime | None = None,
+) -> Snapshot:
+    """Freeze the ranking of one set for one month as an immutable snapshot: ``set`` (a ranked
+    set: the task results of Plan 259/KH-UBND), by default the Decision 766 index valid that month.
+    Publishing the same set and month again creates version + 1 and needs a reason (Decision
+    766/QĐ-TTg: results are published); each set has its own versions."""
     _require(by, "kpi.publish")
     months = compute.parse_period(period)
     if len(months) != 1:
@@ -396,13 +415,22 @@ def publish(period: str, *, by, reason: str = "", now: dt.datetime | None = None
     month = months[0]
     if month >= compute.this_month(now):
         raise InvalidInput(_("Chỉ công bố tháng đã kết thúc."), fields={"period": period})
-    index = seed.current_index(month)
+    index = seed.current_index(month) if set is None else set
+    if index.kind not in RANKED_KINDS:
+        raise InvalidInput(_("Bộ chỉ số này không dùng để xếp hạng."), fields={"set": index.code})
+    if set is not None and (
+        index.valid_from.replace(day=1) > month or (index.valid_to is not None and index.valid_to < month)
+    ):
+        raise InvalidInput(
+            _("Bộ chỉ số %(s)s không áp dụng cho kỳ %(p)s.") % {"s": index.code, "p": period},
+            fields={"set": index.code},
+        )
     if not compute.rolled_up(months):
         compute.rollup(month, now=now)
     reason = (reason or "").strip()
     with transaction.atomic():
-        IndicatorSet.objects.select_for_update().get(pk=index.pk)  # one publisher at a time
-        last = Snapshot.objects.filter(period=period).aggregate(v=Max("version"))["v"] or 0
+        IndicatorSet.objects.select_for_update().get(pk=index.pk)  # one publisher per set at a time
+        last = Snapshot.objects.filter(set=index, period=period).aggregate(v=Max("version"))["v"] or 0
         if last and not reason:
             raise InvalidInput(
                 _("Tháng này đã công bố; công bố lại cần nêu lý do."), fields={"reason": _("Bắt buộc.")}
@@ -419,5 +447,10 @@ def publish(period: str, *, by, reason: str = "", now: dt.datetime | None = None
             )
         except IntegrityError as exc:
             raise Conflict(_("Có người vừa công bố kỳ này; hãy thử lại.")) from exc
-        audit.record("kpi.publish", by=by, obj=snap, changes={"version": snap.version, "reason": reason})
+        audit.record(
+            "kpi.publish",
+            by=by,
+            obj=snap,
+            changes={"set": index.code, "version": snap.version, "reason": reason},
+        )
     return snap

@@ -83,10 +83,20 @@ class ScoreOut(Schema):
 
 
 class SnapshotRef(Schema):
+    set: str  # the ranked set's code: "766-2022" (Decision 766 index), "259-NV" (task results)
+    set_name: str
     period: str
     version: int
     reason: str
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_set(obj) -> str:
+        return obj.set.code
+
+    @staticmethod
+    def resolve_set_name(obj) -> str:
+        return obj.set.name
 
 
 class SnapshotOut(SnapshotRef):
@@ -96,6 +106,7 @@ class SnapshotOut(SnapshotRef):
 class PublishIn(Schema):
     period: str
     reason: str = ""
+    set: str | None = None  # a ranked set's code; default: the Decision 766 index
 
 
 class TargetOut(Schema):
@@ -223,24 +234,27 @@ def unit_score(request, agency_code: str, period: str):
 
 
 @router.get("/ranking/{period}", response=SnapshotOut)
-def ranking(request, period: str):
-    """The latest published version of the month's ranking (public open data)."""
-    return queries.snapshot(period)
+def ranking(request, period: str, set: str | None = None):
+    """The latest published version of the month's ranking (public open data): of the Decision
+    766 index, or of the ranked set ``set`` (``259-NV``: task results)."""
+    return queries.snapshot(period, None, set)
 
 
 @router.get("/snapshots", response=list[SnapshotRef])
-def list_snapshots(request, period: str | None = None):
-    return list(queries.snapshots(period))
+def list_snapshots(request, period: str | None = None, set: str | None = None):
+    """Published rankings, every set unless ``set`` names one (each item says its set)."""
+    return list(queries.snapshots(period, set, every_set=not set))
 
 
 @router.get("/snapshots/{period}/{version}", response=SnapshotOut)
-def get_snapshot(request, period: str, version: int):
-    return queries.snapshot(period, version)
+def get_snapshot(request, period: str, version: int, set: str | None = None):
+    return queries.snapshot(period, version, set)
 
 
 @router.post("/snapshots", response={201: SnapshotOut}, auth=signed_in)
 def publish(request, payload: PublishIn):
-    return Status(201, actions.publish(payload.period, by=request.user, reason=payload.reason))
+    chosen = queries.ranking_set(payload.set) if payload.set else None
+    return Status(201, actions.publish(payload.period, by=request.user, reason=payload.reason, set=chosen))
 
 
 @router.get("/targets", response=list[TargetOut])

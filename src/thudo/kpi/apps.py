@@ -55,3 +55,4 @@ class KpiConfig(AppConfig):
         from thudo.kpi import opentables
 
         LIVE_DATASETS.register(opentables.RANKINGS)
+        LIVE_DATASETS.register(opentables.TASK_RANKINGS)

@@ -1,6 +1,6 @@
-"""Demo content of the kpi app: the two indicator sets and one periodic report form assigned to a
+"""Demo content of the kpi app: the indicator sets and one periodic report form assigned to a
 few agencies; later (in the background, after the demo dossiers) their months rolled up and the
-last complete month published."""
+last complete month published (the 766 index and the task results)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import Min
 from thudo.core.models import Agency, AgencyKind
 from thudo.dossiers.models import Dossier
 from thudo.kpi import actions, compute
-from thudo.kpi.models import ReportForm, Snapshot
+from thudo.kpi.models import IndicatorSet, ReportForm, SetKind, Snapshot
 
 DEMO_FORM = {
     "code": "BC-CCHC",
@@ -64,6 +64,10 @@ def load_later(*, progress, stdout) -> None:
     since = min(compute.this_month(first), last_complete) if first else last_complete
     compute.catch_up(since=since, progress=progress)
     period = f"{last_complete:%Y-%m}"
-    if not Snapshot.objects.filter(period=period).exists():
+    if not Snapshot.objects.filter(period=period, set__kind=SetKind.INDEX).exists():
         actions.publish(period, by=None)
+    # The task-results ranking (Plan 259) beside it, when its set applies to that month.
+    for ranked in IndicatorSet.objects.filter(kind=SetKind.TASKS, valid_from__lte=last_complete):
+        if not Snapshot.objects.filter(period=period, set=ranked).exists():
+            actions.publish(period, by=None, set=ranked)
     stdout.write(f"  KPI: published {period}\n")

@@ -24,9 +24,18 @@ def _number(value):
     return "" if value is None else value
 
 
+def ranking_title(snap: Snapshot) -> str:
+    """The title of a published ranking, from its own set's name as frozen in the snapshot
+    ("Xếp hạng kết quả thực hiện nhiệm vụ được giao"; the 766 index: "Xếp hạng — Bộ chỉ số ...")."""
+    name = str(snap.data.get("set", {}).get("name") or _("Xếp hạng"))
+    return name if name.casefold().startswith("xếp hạng") else _("Xếp hạng — %(n)s") % {"n": name}
+
+
 def ranking_rows(snap: Snapshot) -> tuple[list[str], list[list]]:
     groups = snap.data.get("groups", [])
+    facts = snap.data.get("facts", [])  # the counts shown beside the score (task results)
     head = [_("Loại đơn vị"), _("Hạng"), _("Mã cơ quan"), _("Tên cơ quan")]
+    head += [f["label"] for f in facts]
     head += [f"{_('Nhóm')} {g['code']}: {g['name']} ({g['max']:g})" for g in groups]
     head += [_("Điểm đạt"), _("Điểm tối đa có dữ liệu"), _("Điểm quy đổi thang 100"), _("Xếp loại")]
     rows = []
@@ -34,6 +43,7 @@ def ranking_rows(snap: Snapshot) -> tuple[list[str], list[list]]:
         for u in snap.data.get(key, []):
             rows.append(
                 [label, _number(u["rank"]), u["code"], u["name"]]
+                + [u.get("facts", {}).get(f["code"], 0) for f in facts]
                 + [_number(u["groups"].get(g["code"])) for g in groups]
                 + [u["earned"], u["available"], _number(u["score"]), class_label(u["class"])]
             )
@@ -58,7 +68,7 @@ def ranking_json(snap: Snapshot) -> bytes:
 def ranking_xlsx(snap: Snapshot) -> bytes:
     head, rows = ranking_rows(snap)
     return xlsx_bytes(
-        _("Xếp hạng chất lượng phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"),
+        f"{ranking_title(snap)} ({snap.data.get('set', {}).get('code', '')})",
         _("Đơn vị: Thành phố Hà Nội — Kỳ: %(p)s — Công bố lần %(v)s") % {"p": snap.period, "v": snap.version},
         head,
         rows,

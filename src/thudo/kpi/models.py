@@ -21,8 +21,17 @@ def default_bands() -> dict:
 
 
 class SetKind(models.TextChoices):
+    """``index``: the service-quality index of Decision 766/QĐ-TTg (one valid set at a time);
+    ``targets``: digital-transformation targets (not ranked); ``tasks``: the ranking of units on
+    the tasks they were assigned (Plan 259/KH-UBND), scored like the index from its own facts."""
+
     INDEX = "index", _("Bộ chỉ số chất lượng phục vụ")
     TARGETS = "targets", _("Mục tiêu chuyển đổi số")
+    TASKS = "tasks", _("Kết quả thực hiện nhiệm vụ được giao")
+
+
+# The kinds of set that rank units monthly and are published as snapshots (the index first).
+RANKED_KINDS = (SetKind.INDEX, SetKind.TASKS)
 
 
 class IndicatorSet(models.Model):
@@ -206,8 +215,9 @@ class SnapshotQuerySet(models.QuerySet):
 
 
 class Snapshot(models.Model):
-    """A published ranking for one month. Never updated: publishing again creates ``version + 1``
-    with a reason (required from version 2)."""
+    """A published ranking of one set for one month. Never updated: publishing the same set and
+    month again creates ``version + 1`` with a reason (required from version 2). Each set (the
+    Decision 766 index, the task results of Plan 259) has its own versions."""
 
     period = models.CharField(_("kỳ"), max_length=7)  # YYYY-MM
     version = models.PositiveSmallIntegerField(_("lần công bố"))
@@ -225,7 +235,9 @@ class Snapshot(models.Model):
         verbose_name = _("bảng xếp hạng đã công bố")
         verbose_name_plural = _("bảng xếp hạng đã công bố")
         ordering = ["-period", "-version"]
-        constraints = [models.UniqueConstraint(fields=["period", "version"], name="kpi_snapshot_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["set", "period", "version"], name="kpi_snapshot_set_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.period} v{self.version}"

@@ -1,19 +1,22 @@
 """Published monthly rankings as open data (registered in ``LIVE_DATASETS`` by the app's ready):
-the last version of every published month, one row per ranked unit."""
+the last version of every published month, one row per ranked unit — one dataset per kind of
+ranking (the Decision 766 index; the task results of Plan 259/KH-UBND)."""
 
 from __future__ import annotations
+
+import functools
 
 from django.utils.translation import gettext_lazy as _
 
 from thudo.core.livedata import Column, LiveDataset, Table
 from thudo.core.opentables import city_agency
-from thudo.kpi.models import Snapshot
+from thudo.kpi.models import SetKind, Snapshot
 from thudo.kpi.results import class_label
 
 KINDS = (("departments", "so_nganh"), ("communes", "phuong_xa"))
 
 
-def rankings_table() -> Table:
+def rankings_table(kind: str = SetKind.INDEX) -> Table:
     columns = [
         Column("ky", _("Kỳ (năm-tháng)"), "string"),
         Column("lan_cong_bo", _("Lần công bố"), "integer"),
@@ -28,7 +31,7 @@ def rankings_table() -> Table:
     ]
     rows = []
     seen: set[str] = set()
-    for snap in Snapshot.objects.order_by("-period", "-version"):
+    for snap in Snapshot.objects.filter(set__kind=kind).order_by("-period", "-version"):
         if snap.period in seen:
             continue  # only the last version of each month
         seen.add(snap.period)
@@ -65,5 +68,19 @@ RANKINGS = LiveDataset(
     table=rankings_table,
     frequency="MONTHLY",
     tags=("xếp hạng", "chỉ số phục vụ"),
+    publisher=city_agency,
+)
+
+
+TASK_RANKINGS = LiveDataset(
+    key="xep-hang-ket-qua-thuc-hien-nhiem-vu",
+    title="Xếp hạng kết quả thực hiện nhiệm vụ được giao",
+    notes=(
+        "Bảng xếp hạng hằng tháng đã công bố theo Kế hoạch 259/KH-UBND: tỷ lệ nhiệm vụ hoàn thành "
+        "đúng hạn của từng sở, ngành, phường, xã (trọng số chính thức chưa được xác nhận)."
+    ),
+    table=functools.partial(rankings_table, SetKind.TASKS),
+    frequency="MONTHLY",
+    tags=("xếp hạng", "nhiệm vụ"),
     publisher=city_agency,
 )

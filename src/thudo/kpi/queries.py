@@ -23,6 +23,7 @@ from thudo.dossiers import indicators as dossier_indicators
 from thudo.dossiers import queries as dossier_queries
 from thudo.kpi import compute, results, seed
 from thudo.kpi.models import (
+    RANKED_KINDS,
     Indicator,
     IndicatorSet,
     MonthlyAgencyCount,
@@ -78,6 +79,22 @@ def unit_score(person, unit: Agency, period: str, index: IndicatorSet | None = N
     require_view_unit(person, unit)
     months = compute.parse_period(period)
     return results.unit_score(index or index_set(months), unit, months)
+
+
+def other_scores(person, unit: Agency, period: str) -> list[tuple[IndicatorSet, dict]]:
+    """The unit's score in every ranked set other than the index valid in the period (the task
+    results of Plan 259), for its page beside the index: ``[(set, score)]``."""
+    require_view_unit(person, unit)
+    months = compute.parse_period(period)
+    last = months[-1]
+    sets = (
+        IndicatorSet.objects.filter(kind__in=RANKED_KINDS, valid_from__lt=indicators.next_month(last))
+        .exclude(kind=SetKind.INDEX)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=last))
+        .order_by("kind", "-valid_from")
+    )
+    sums = results.sums_for([unit.pk], months)
+    return [(s, results.score(s, sums)) for s in sets]
 
 
 def overview_scope(person) -> list[Agency] | None:
@@ -153,21 +170,46 @@ def procedures_behind(ind: Indicator, unit: Agency, period: str, part: str):
 # --- snapshots, targets -----------------------------------------------------------------------
 
 
-def snapshots(period: str | None = None) -> QuerySet[Snapshot]:
-    qs = Snapshot.objects.defer("data").order_by("-period", "-version")
+def ranking_sets() -> list[IndicatorSet]:
+    """The sets that rank units monthly (the Decision 766 index first, then the task results of
+    Plan 259), newest first within a kind — the tabs of the public ranking page."""
+    return list(IndicatorSet.objects.filter(kind__in=RANKED_KINDS).order_by("kind", "-valid_from", "code"))
+
+
+def ranking_set(code: str) -> IndicatorSet:
+    """A ranked set by its code (``259-NV``); NotFound for an unknown code or a set that is not
+    ranked (the digital-transformation targets)."""
+    found = IndicatorSet.objects.filter(code=code, kind__in=RANKED_KINDS).first()
+    if found is None:
+        raise NotFound(_("Không tìm thấy bảng xếp hạng này."))
+    return found
+
+
+def _of_set(qs: QuerySet[Snapshot], set_code: str | None) -> QuerySet[Snapshot]:
+    """Snapshots of the set ``set_code``; without one, of the Decision 766 index (as before there
+    were other rankings: old links and open-data clients keep getting the index)."""
+    return qs.filter(set__code=set_code) if set_code else qs.filter(set__kind=SetKind.INDEX)
+
+
+def snapshots(period: str | None = None, set_code: str | None = None, *, every_set: bool = False):
+    """Published snapshots (without their data), newest first: of one set (default: the index),
+    or of every set (``every_set``), with the set's code and name at hand (``s.set``)."""
+    qs = Snapshot.objects.defer("data").select_related("set").order_by("-period", "set__kind", "-version")
+    if not every_set:
+        qs = _of_set(qs, set_code)
     return qs.filter(period=period) if period else qs
 
 
-def snapshot(period: str, version: int | None = None) -> Snapshot:
-    qs = Snapshot.objects.filter(period=period).order_by("-version")
+def snapshot(period: str, version: int | None = None, set_code: str | None = None) -> Snapshot:
+    qs = _of_set(Snapshot.objects.filter(period=period), set_code).order_by("-version")
     found = qs.filter(version=version).first() if version else qs.first()
     if found is None:
         raise NotFound(_("Chưa công bố xếp hạng kỳ này."))
     return found
 
 
-def latest_snapshot() -> Snapshot | None:
-    return Snapshot.objects.order_by("-period", "-version").first()
+def latest_snapshot(set_code: str | None = None) -> Snapshot | None:
+    return _of_set(Snapshot.objects.all(), set_code).order_by("-period", "-version").first()
 
 
 def targets() -> list[Target]:

@@ -1,4 +1,5 @@
-"""Scores from the rolled-up counts: per unit, for the city, and rankings (Decision 766/QĐ-TTg).
+"""Scores from the rolled-up counts: per unit, for the city, and rankings of any ranked set (the
+Decision 766/QĐ-TTg index, the task results of Plan 259/KH-UBND).
 
 Reads :class:`MonthlyAgencyCount` only. An indicator whose denominator is zero, or that has no data
 source on the platform yet, gives "no data" (``None``), shown as such and left out of the total.
@@ -17,11 +18,12 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from thudo.core import indicators as core_indicators
 from thudo.core.indicators import COMMUNE_KINDS, DEPARTMENT_KINDS
 from thudo.core.models import Agency
 from thudo.dossiers import indicators as dossier_indicators
 from thudo.kpi import scoring
-from thudo.kpi.models import Indicator, IndicatorKind, IndicatorSet, MonthlyAgencyCount
+from thudo.kpi.models import Indicator, IndicatorKind, IndicatorSet, MonthlyAgencyCount, SetKind
 
 CLASS_LABELS = {
     "excellent": gettext_lazy("Xuất sắc"),
@@ -51,6 +53,14 @@ QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "procedures_used": (("proc.used",), ("proc.online",)),
     "satisfaction": (("satisfaction.late", "satisfaction.disliked"), ("satisfaction.ended",)),
     "mean_processing_days": (("duration.minutes",), ("duration.count",)),
+    # Plan 259 (task results): share of tasks not left overdue = 1 − overdue at month end /
+    # (done in the month + overdue at month end); both counted per lead unit (tasks app).
+    "tasks_not_overdue": (("tasks.overdue_month_end",), ("tasks.done", "tasks.overdue_month_end")),
+}
+# Registered queries given as 100% minus the share of their numerator, with what it counts.
+COMPLEMENT_QUERIES = {
+    "satisfaction": gettext_lazy("trễ hạn + bị đánh giá không hài lòng"),
+    "tasks_not_overdue": gettext_lazy("quá hạn cuối tháng"),
 }
 PROCEDURE_FACTS = ("proc.total", "proc.complete", "proc.online", "proc.used", "proc.full")
 
@@ -67,8 +77,54 @@ def behind_facts(indicator: Indicator, part: str) -> tuple[str, ...]:
         facts = num if part == "numerator" else den
         if facts == ("duration.minutes",):
             return ("duration.count",)
-        return facts
+        return tuple(f for f in facts if f in dossier_indicators.FACTS)
     return ()
+
+
+def referenced_facts(indicator: Indicator) -> tuple[str, ...]:
+    """Every fact an indicator's value is computed from (whatever source counts it)."""
+    config = indicator.config or {}
+    if indicator.kind == IndicatorKind.DOSSIER_RATIO:
+        return (config["numerator"], config["denominator"])
+    if indicator.kind == IndicatorKind.RATING_MEAN:
+        return tuple(f for f in (config.get("sum"), config.get("count")) if f)
+    if indicator.kind == IndicatorKind.QUERY and config.get("query") in QUERIES:
+        num, den = QUERIES[config["query"]]
+        return num + den
+    return ()
+
+
+def own_facts(index: IndicatorSet) -> tuple[str, ...]:
+    """The set's own facts: every fact of the indicator sources its indicators draw on (for the
+    766 index the dossiers' and the feedback's, for the task results the tasks'), in the sources'
+    order, without the procedure catalogue's counts (every unit has those, dossiers or not).
+
+    A unit none of whose own facts is counted in the period has no data for the set: listed
+    unranked, not scored 0."""
+    found = getattr(index, "_thudo_own_facts", None)
+    if found is None:
+        used = {f for ind in _indicators(index) for f in referenced_facts(ind)}
+        found = tuple(
+            name
+            for source in core_indicators.SOURCES
+            if used & set(source.facts)
+            for name in source.facts
+            if name not in PROCEDURE_FACTS
+        )
+        # A fact no registered source declares (yet) still counts as the set's own.
+        found += tuple(sorted(used - set(found) - set(core_indicators.fact_labels()) - set(PROCEDURE_FACTS)))
+        index._thudo_own_facts = found  # type: ignore[attr-defined]
+    return found
+
+
+def shown_facts(index: IndicatorSet) -> list[dict]:
+    """The counts a ranking of ``index`` shows beside each unit's score: none for the 766 index
+    (its five groups; the counts are on each unit's page), the set's own facts otherwise (the task
+    results: received, done on time, done late, done, overdue at month end ...)."""
+    if index.kind == SetKind.INDEX:
+        return []
+    labels = core_indicators.fact_labels()
+    return [{"code": f, "label": str(labels.get(f, f))} for f in own_facts(index)]
 
 
 def evaluate(indicator: Indicator, sums: dict[str, int]) -> dict:
@@ -104,11 +160,11 @@ def evaluate(indicator: Indicator, sums: dict[str, int]) -> dict:
         num = sum(sums.get(f, 0) for f in num_facts)
         den = sum(sums.get(f, 0) for f in den_facts)
         out.update(numerator=num, denominator=den)
-        if name == "satisfaction":
-            # 5.4: 100% − (late share + share rated "not satisfied").
+        if name in COMPLEMENT_QUERIES:
+            # 5.4: 100% − (late share + share rated "not satisfied"); tasks: 100% − overdue share.
             share = scoring.ratio(num, den)
             out["ratio"] = None if share is None else max(Decimal(0), Decimal(1) - share)
-            out["numerator_label"] = _("trễ hạn + bị đánh giá không hài lòng")
+            out["numerator_label"] = str(COMPLEMENT_QUERIES[name])
         elif name == "mean_processing_days":
             mean = scoring.ratio(num, den)  # minutes per dossier
             out["value"] = None if mean is None else (mean / Decimal(480)).quantize(Decimal("0.01"))
@@ -190,7 +246,9 @@ def city_score(index: IndicatorSet, months: list[dt.date]) -> dict:
 
 
 def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
-    """Departments and communes ranked by score (units without any data listed last, unranked)."""
+    """Departments and communes ranked by their score in ``index`` (units with none of the set's
+    own facts in the period listed last, unranked: "no data", not 0). For sets other than the
+    index each row also carries the counts of :func:`shown_facts` (``facts``)."""
     per_agency: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
         MonthlyAgencyCount.objects.filter(month__in=months)
@@ -200,6 +258,8 @@ def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
     for r in rows:
         per_agency[r["agency_id"]][r["metric"]] = int(r["total"])
     indicators = _indicators(index)
+    own = own_facts(index)
+    shown = [f["code"] for f in shown_facts(index)]
     # Every active unit that is ranked, and any other unit with counts: a unit without data is
     # listed as such (unranked, last), not left out.
     agencies = Agency.objects.filter(
@@ -209,7 +269,8 @@ def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
     for agency in agencies:
         sums = per_agency.get(agency.pk, {})
         key = "communes" if agency.kind in COMMUNE_KINDS else "departments"
-        if not any(k not in PROCEDURE_FACTS for k in sums):  # no dossier at all in the period
+        facts = {"facts": {f: sums.get(f, 0) for f in shown}} if shown else {}
+        if not any(sums.get(f) for f in own):  # none of the set's facts (766: no dossier at all)
             out[key].append(
                 {
                     "code": agency.code,
@@ -220,6 +281,7 @@ def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
                     "score": None,
                     "class": None,
                     "no_data": True,
+                    **facts,
                 }
             )
             continue
@@ -234,6 +296,7 @@ def ranking(index: IndicatorSet, months: list[dt.date]) -> dict:
                 "score": _num(result["score"]),
                 "class": result["class"],
                 "no_data": False,
+                **facts,
             }
         )
     for key, units in out.items():

@@ -1,6 +1,19 @@
-"""The two indicator sets as data: the service-quality index of Decision 766/QĐ-TTg (23 June 2022)
-and Hanoi's digital-transformation targets (Resolution 18-NQ/TU 2022, Plans 239/KH-UBND 2023 and
-57/KH-UBND 2024; DTI of Decision 405/QĐ-BKHCN 2025). Figures as in domain-rules §4–§5.
+"""The indicator sets as data: the service-quality index of Decision 766/QĐ-TTg (23 June 2022),
+Hanoi's digital-transformation targets (Resolution 18-NQ/TU 2022, Plans 239/KH-UBND 2023 and
+57/KH-UBND 2024; DTI of Decision 405/QĐ-BKHCN 2025), and the ranking of units on the tasks they
+were assigned (Plan 259/KH-UBND). Figures as in domain-rules §4–§5.
+
+The task-results set (``259-NV``, ADR 0017): Plan 259/KH-UBND ranks units on task results too, but
+its official weights are UNCONFIRMED, so the set is data the administrator edits:
+
+- 1.1 on-time rate ``tasks.done_on_time / tasks.done`` (tasks done in the month, judged against
+  the deadline each done report stated) carries all 100 points;
+- 1.2 share of tasks not left overdue, ``1 − overdue at month end / (done in the month + overdue
+  at month end)`` (registered query ``tasks_not_overdue``), is reported beside it but NOT scored:
+  it mixes a month's flow (done) with a stock (overdue, possibly carried for months), so the same
+  overdue task weighs in every month until it is done, and no fact counts the tasks due in the
+  month. The office may give it points (``scored``, ``max_points``) once Plan 259's weights are
+  confirmed; the ranking table shows the overdue count beside the score in the meantime.
 
 ``load()`` is idempotent: it creates what is missing and leaves edited rows alone (administrators
 revise the data; a revised set is a new set with its own validity dates).
@@ -26,10 +39,16 @@ from thudo.kpi.models import (
 
 INDEX_CODE = "766-2022"
 TARGETS_CODE = "HN-CDS-2025"
+TASKS_CODE = "259-NV"
 SOURCE_766 = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ"
 SOURCE_DT = (
     "Nghị quyết 18-NQ/TU (2022) của Thành ủy Hà Nội; Kế hoạch 239/KH-UBND (2023), 57/KH-UBND (2024); "
     "Quyết định 405/QĐ-BKHCN (2025) về DTI"
+)
+
+SOURCE_259 = (
+    "Kế hoạch 259/KH-UBND của UBND thành phố Hà Nội (xếp hạng kết quả thực hiện nhiệm vụ được giao); "
+    "trọng số chính thức CHƯA ĐƯỢC XÁC NHẬN — quản trị viên điều chỉnh chỉ số, điểm như dữ liệu"
 )
 
 NO_SOURCE = "Nền tảng chưa có nguồn dữ liệu cho chỉ số này."
@@ -465,24 +484,55 @@ TARGETS = [
 ]
 
 
+# The task-results ranking (Plan 259/KH-UBND; weights UNCONFIRMED — see the module docstring).
+TASKS_SET = {
+    "name": "Xếp hạng kết quả thực hiện nhiệm vụ được giao",
+    "kind": SetKind.TASKS,
+    "source": SOURCE_259,
+    "valid_from": date(2025, 7, 1),
+}
+GROUPS_259 = [
+    (
+        "1",
+        "Kết quả thực hiện nhiệm vụ được giao",
+        100,
+        [
+            (
+                "1.1",
+                "Tỷ lệ nhiệm vụ hoàn thành đúng hạn",
+                D,
+                100,
+                None,
+                {"numerator": "tasks.done_on_time", "denominator": "tasks.done"},
+                True,
+                "Nhiệm vụ hoàn thành đúng hạn trong tháng / nhiệm vụ hoàn thành trong tháng",
+            ),
+            (
+                "1.2",
+                "Tỷ lệ nhiệm vụ không quá hạn cuối tháng",
+                Q,
+                0,
+                None,
+                {"query": "tasks_not_overdue"},
+                False,
+                "1 − nhiệm vụ quá hạn cuối tháng / (nhiệm vụ hoàn thành trong tháng + nhiệm vụ quá hạn "
+                "cuối tháng); chưa tính điểm (trọng số Kế hoạch 259 chưa xác nhận)",
+            ),
+        ],
+    ),
+]
+
+
 def _dec(v) -> Decimal | None:
     return None if v is None else Decimal(str(v))
 
 
-@transaction.atomic
-def load() -> tuple[IndicatorSet, IndicatorSet]:
-    index, _ = IndicatorSet.objects.get_or_create(
-        code=INDEX_CODE,
-        defaults={
-            "name": "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp",
-            "kind": SetKind.INDEX,
-            "source": SOURCE_766,
-            "valid_from": date(2022, 6, 23),
-        },
-    )
-    for g_order, (gcode, gname, gmax, indicators) in enumerate(GROUPS_766):
+def _load_groups(indicator_set: IndicatorSet, groups: list) -> None:
+    for g_order, (gcode, gname, gmax, indicators) in enumerate(groups):
         group, _ = IndicatorGroup.objects.get_or_create(
-            set=index, code=gcode, defaults={"name": gname, "max_points": Decimal(gmax), "order": g_order}
+            set=indicator_set,
+            code=gcode,
+            defaults={"name": gname, "max_points": Decimal(gmax), "order": g_order},
         )
         for order, (code, name, kind, mx, target, config, scored, formula) in enumerate(indicators):
             Indicator.objects.get_or_create(
@@ -499,6 +549,22 @@ def load() -> tuple[IndicatorSet, IndicatorSet]:
                     "order": order,
                 },
             )
+
+
+@transaction.atomic
+def load() -> tuple[IndicatorSet, IndicatorSet]:
+    index, _ = IndicatorSet.objects.get_or_create(
+        code=INDEX_CODE,
+        defaults={
+            "name": "Bộ chỉ số chỉ đạo, điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp",
+            "kind": SetKind.INDEX,
+            "source": SOURCE_766,
+            "valid_from": date(2022, 6, 23),
+        },
+    )
+    _load_groups(index, GROUPS_766)
+    tasks, _ = IndicatorSet.objects.get_or_create(code=TASKS_CODE, defaults=TASKS_SET)
+    _load_groups(tasks, GROUPS_259)
     targets, _ = IndicatorSet.objects.get_or_create(
         code=TARGETS_CODE,
         defaults={
@@ -534,7 +600,7 @@ def load() -> tuple[IndicatorSet, IndicatorSet]:
 
 
 def current_index(on: date | None = None) -> IndicatorSet:
-    """The index set valid on ``on`` (latest valid_from first)."""
+    """The Decision 766 index set valid on ``on`` (latest valid_from first; never another kind)."""
     from django.db.models import Q
 
     qs = IndicatorSet.objects.filter(kind=SetKind.INDEX)

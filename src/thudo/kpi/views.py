@@ -21,7 +21,7 @@ from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError, NotFound
 from thudo.core.replica import reads_from_replica
 from thudo.kpi import actions, charts, compute, exports, queries, results
-from thudo.kpi.models import ReportForm, SubmissionStatus
+from thudo.kpi.models import ReportForm, SetKind, SubmissionStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -61,22 +61,50 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
 # --- public ranking -------------------------------------------------------------------------------
 
 
+def _ranking_tab(request, sets: list) -> tuple[str | None, object]:
+    """The ranking a public page or export is about: ``?set=<code>`` (a ranked set), else the
+    Decision 766 index (``None``: the links made before there were other rankings)."""
+    code = request.GET.get("set") or None
+    chosen = next((s for s in sets if s.code == code), None) if code else None
+    if code and chosen is None:
+        raise NotFound(_("Không tìm thấy bảng xếp hạng này."))
+    if chosen is not None and chosen.kind == SetKind.INDEX:
+        code = chosen.code
+    return code, chosen
+
+
 @reads_from_replica
 @hide_denied
 def ranking(request):
+    sets = queries.ranking_sets()
+    code, chosen = _ranking_tab(request, sets)
     period = request.GET.get("period")
     version = request.GET.get("version")
     snap = (
-        queries.snapshot(period, int(version) if version and version.isdigit() else None)
+        queries.snapshot(period, int(version) if version and version.isdigit() else None, code)
         if period
-        else queries.latest_snapshot()
+        else queries.latest_snapshot(code)
     )
-    published = list(queries.snapshots().values("period", "version", "created_at", "reason"))
-    context = {"snap": snap, "published": published, "labels": results.CLASS_LABELS}
+    published = list(queries.snapshots(None, code).values("period", "version", "created_at", "reason"))
+    current = chosen or next((s for s in sets if s.kind == SetKind.INDEX), None)
+    context = {
+        "snap": snap,
+        "published": published,
+        "labels": results.CLASS_LABELS,
+        # One tab per ranked set: the 766 index (the page's address without ?set=) and the others.
+        "tabs": [
+            {"set": s, "query": "" if s.kind == SetKind.INDEX else f"?set={s.code}", "current": s == current}
+            for s in sets
+        ],
+        "set_code": code or "",
+        "set_query": f"?set={code}" if code else "",
+        "title": current.name if current is not None and chosen is not None else "",
+    }
     if snap:
         for key in ("departments", "communes"):
             context[key] = snap.data.get(key, [])
         context["groups"] = snap.data.get("groups", [])
+        context["facts"] = snap.data.get("facts", [])
         context["period"] = snap.period
         # Called by the template only when the cached fragment is missing.
         context["chart"] = functools.partial(
@@ -89,8 +117,9 @@ def ranking(request):
 @reads_from_replica
 @hide_denied
 def ranking_export(request, period: str, version: int, fmt: str):
-    snap = queries.snapshot(period, version)
-    name = f"Xếp hạng chỉ số {period} v{version}"
+    snap = queries.snapshot(period, version, request.GET.get("set") or None)
+    title = exports.ranking_title(snap)
+    name = f"{title} {period} v{version}"
     if fmt == "csv":
         return _download(exports.ranking_csv(snap), f"{name}.csv", "text/csv; charset=utf-8")
     if fmt == "json":
@@ -102,8 +131,7 @@ def ranking_export(request, period: str, version: int, fmt: str):
         pdf = exports.pdf(
             "kpi/pdf_table.html",
             {
-                "title": _("Xếp hạng chất lượng phục vụ — kỳ %(p)s (lần %(v)s)")
-                % {"p": period, "v": version},
+                "title": _("%(t)s — kỳ %(p)s (lần %(v)s)") % {"t": title, "p": period, "v": version},
                 "subtitle": snap.data["set"]["source"],
                 "head": head,
                 "rows": rows,
@@ -159,7 +187,8 @@ def overview(request):
         "can_view_units": True,
         "can_publish": permissions.can(request.user, "kpi.publish"),
         "can_manage": permissions.can(request.user, "kpi.manage"),
-        "snapshots": queries.snapshots(period),
+        "snapshots": queries.snapshots(period, every_set=True),
+        "ranking_sets": queries.ranking_sets(),
     }
     return render(request, "kpi/overview.html", context)
 
@@ -187,6 +216,7 @@ def unit(request, code: str):
         ),
         "reports": queries.report_quality([agency.pk]),
         "rolled_up": compute.rolled_up(months),
+        "other_scores": queries.other_scores(request.user, agency, period),
     }
     return render(request, "kpi/unit.html", context)
 
@@ -245,10 +275,14 @@ def behind(request, code: str, period: str, indicator: str, part: str):
 @_kpi_official
 def publish(request):
     period = request.POST.get("period", "")
+    code = request.POST.get("set") or None
     try:
-        snap = actions.publish(period, by=request.user, reason=request.POST.get("reason", ""))
+        chosen = queries.ranking_set(code) if code else None
+        snap = actions.publish(period, by=request.user, reason=request.POST.get("reason", ""), set=chosen)
         messages.success(
-            request, _("Đã công bố xếp hạng kỳ %(p)s, lần %(v)s.") % {"p": snap.period, "v": snap.version}
+            request,
+            _("Đã công bố xếp hạng %(s)s kỳ %(p)s, lần %(v)s.")
+            % {"s": snap.set.get_kind_display().lower(), "p": snap.period, "v": snap.version},
         )
     except DomainError as exc:
         messages.error(request, "; ".join([exc.message, *map(str, exc.fields.values())]))
