@@ -119,7 +119,8 @@ def ranking(request):
 def ranking_export(request, period: str, version: int, fmt: str):
     snap = queries.snapshot(period, version, request.GET.get("set") or None)
     title = exports.ranking_title(snap)
-    name = f"{title} {period} v{version}"
+    # Short file names: the set code, not its long title (which the file itself carries).
+    name = f"Xếp hạng {snap.set.code} {period} v{version}"
     if fmt == "csv":
         return _download(exports.ranking_csv(snap), f"{name}.csv", "text/csv; charset=utf-8")
     if fmt == "json":
