@@ -39,6 +39,9 @@ def test_a_progress_report_keeps_its_file_through_a_bad_percentage(client, c):
     assert not Report.objects.exists()
     # Coming back later, the form still holds the file; sending it without choosing the file again.
     assert "khao-sat.pdf" in client.get(f"/can-bo/nhiem-vu/{t.pk}/").text
+    # Choosing the same file again (out of habit) keeps it once.
+    again = client.post(url, {"text": "", "percent": "40", "files": [fd.pdf_file("khao-sat.pdf")]})
+    assert again.status_code == 422 and DraftUpload.objects.count() == 1
     ok = client.post(url, {"text": "Đã khảo sát 3 phường", "percent": "40"})
     assert ok.status_code == 302
     report = Report.objects.get()

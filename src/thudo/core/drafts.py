@@ -153,8 +153,14 @@ def attach(
     draft: Draft, *, slot: str, upload: CleanFile, replace: bool = True, now: datetime | None = None
 ) -> DraftUpload:
     """Store one checked file in ``slot`` at once; ``replace`` drops the slot's earlier files
-    ("thay tệp"). The replaced files are deleted after commit."""
+    ("thay tệp"). The replaced files are deleted after commit. Without ``replace``, the same file
+    (name and content) sent again in the slot — a person choosing it once more after an error — is
+    kept once."""
     at = _now(now)
+    if not replace:
+        same = draft.uploads.filter(slot=slot, sha256=upload.sha256, original_name=upload.name).first()
+        if same is not None:
+            return same
     row = DraftUpload(
         draft=draft,
         slot=slot,
