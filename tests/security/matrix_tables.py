@@ -464,6 +464,12 @@ PAGES: dict[str, Row] = {
     "tasks:split": Row(
         NOBODY_PAGE, fill={"pk": "task_id"}, note="the task is not accepted yet: no sub-tasks"
     ),
+    "tasks:designate POST": Row(
+        "login 404 404 404 404 302 404 404 302 404",
+        fill={"pk": "task_id"},
+        data={"person": "{task_person}"},
+        note="the lead unit's leader (task.assign there) and the city admin name the lead person",
+    ),
     "tasks:act POST": Row(
         "login 404 404 404 302 302 404 302 302 302",
         fill={"pk": "task_id"},

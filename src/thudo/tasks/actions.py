@@ -282,12 +282,13 @@ def _check_assigner(by, assigner_agency: Agency | None) -> None:
         raise NotAllowed(_("Bạn không có quyền giao nhiệm vụ thay mặt cơ quan này."))
 
 
-def _check_lead_person(lead_person: User | None, leads: list[Agency]) -> None:
+def _check_lead_person(lead_person: User | None, leads: list[Agency], *, field: str = "lead_person") -> None:
+    """The lead person is an active official holding a role at the (one) lead unit itself."""
     if lead_person is not None:
         held = RoleGrant.objects.filter(user=lead_person, agency__in=leads).exists()
-        if len(leads) > 1 or not held:
+        if len(leads) > 1 or not held or not lead_person.is_active:
             msg = _("Người chủ trì phải là cán bộ của đơn vị chủ trì.")
-            raise InvalidInput(msg, fields={"lead_person": msg})
+            raise InvalidInput(msg, fields={field: msg})
 
 
 def check_assign(
@@ -606,6 +607,49 @@ def request_extension(
     return ext
 
 
+def designate(t: Task, *, by, person: User | None, now: datetime | None = None) -> Task:
+    """Phân công người chủ trì: the lead unit's leader names the official who handles the task
+    (an official holding a role at the lead unit); naming another replaces them. From then on
+    that person acts on the lead side and receives the task's notices and reminders."""
+    at = _now(now)
+    if person is None:
+        msg = _("Chọn người chủ trì.")
+        raise InvalidInput(msg, fields={"person": msg})
+    with transaction.atomic():
+        t = _begin(t, "designate", by)
+        _check_lead_person(person, [t.lead_agency], field="person")
+        before = t.lead_person.get_username() if t.lead_person_id and t.lead_person else None
+        t.lead_person = person
+        t.save(update_fields=["lead_person"])
+        name = _label(person)
+        seq = _event(t, "designate", by=by, at=at, note=name, data={"person": person.pk}).seq
+        audit.record("task.designate", by=by, obj=t, changes={"lead_person": [before, person.get_username()]})
+        _notify(
+            t,
+            "designate",
+            [person],
+            _("Bạn được phân công chủ trì nhiệm vụ %(code)s") % _values(t),
+            _("%(unit)s phân công bạn chủ trì thực hiện nhiệm vụ “%(title)s”.") % _values(t),
+            key=f"designate:{seq}",
+        )
+    return t
+
+
+def _person(value: Any) -> User | None:
+    """The official a page (a :class:`User`) or the API (a username) names; an unknown username
+    is refused with the field's message."""
+    if value is None or isinstance(value, User):
+        return value
+    username = clean(str(value))
+    if not username:
+        return None
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        msg = _("Không tìm thấy cán bộ “%(u)s”.") % {"u": username[:150]}
+        raise InvalidInput(msg, fields={"person": msg})
+    return found
+
+
 # --- the assigner side -----------------------------------------------------------------------------
 
 
@@ -771,6 +815,8 @@ def act(t: Task, verb: str, *, by, data: dict[str, Any] | None = None, now: date
         )
     if verb == "accept":
         return accept(t, by=by, now=now)
+    if verb == "designate":
+        return designate(t, by=by, person=_person(data.get("person")), now=now)
     if verb == "report_progress":
         return report_progress(
             t,

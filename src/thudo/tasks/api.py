@@ -108,6 +108,7 @@ class TaskActIn(Schema):
     note: str = Field("", max_length=5000)
     reason: str = Field("", max_length=5000)
     proposed: date | None = None
+    person: str = Field("", max_length=150, description="designate: the username of the lead person")
 
 
 class TaskReportIn(Schema):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from thudo.core.models import Agency
+from thudo.core.models import Agency, User
 from thudo.tasks.models import Priority, Recurrence, SourceKind
 
 REQUIRED = _("Vui lòng nhập thông tin này.")
@@ -135,6 +135,27 @@ class SplitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["lead_agency"].queryset = units
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name or obj.username
+
+
+class DesignateForm(forms.Form):
+    """Phân công người chủ trì: one official of the lead unit (the choices are theirs)."""
+
+    person = PersonChoice(
+        label=_("Người chủ trì"),
+        queryset=User.objects.none(),
+        empty_label=_("— Chọn cán bộ —"),
+        error_messages=_messages(),
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people
 
 
 class ProgressForm(forms.Form):

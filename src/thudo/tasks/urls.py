@@ -16,6 +16,7 @@ urlpatterns = [
     path("can-bo/nhiem-vu/ke-hoach/<int:pk>/", views.plan, name="plan"),
     path("can-bo/nhiem-vu/<int:pk>/", views.detail, name="detail"),
     path("can-bo/nhiem-vu/<int:pk>/giao-tiep/", views.split, name="split"),
+    path("can-bo/nhiem-vu/<int:pk>/nguoi-chu-tri/", views.designate, name="designate"),
     path("can-bo/nhiem-vu/<int:pk>/tep/<int:file_pk>/", views.task_file, name="file"),
     path("can-bo/nhiem-vu/<int:pk>/<slug:verb>/", views.act, name="act"),
 ]

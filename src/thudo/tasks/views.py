@@ -370,6 +370,7 @@ HISTORY_VERBS = {
     "return": gettext_lazy("Trả lại"),
     "cancel": gettext_lazy("Hủy"),
     "next_period": gettext_lazy("Giao nhiệm vụ kỳ tiếp theo"),
+    "designate": gettext_lazy("Phân công người chủ trì"),
 }
 
 
@@ -429,7 +430,50 @@ def _detail_context(request, t: Task, bound: dict | None = None) -> dict:
 @hide_denied
 def detail(request, pk: int):
     t = _task(request, pk)
-    return render(request, "tasks/detail.html", _detail_context(request, t))
+    return render(request, "tasks/detail.html", _detail_context(request, t) | _designate_context(request, t))
+
+
+# --- the lead person (người chủ trì), named by the lead unit's leader ----------------------------
+
+
+def _designate_context(request, t: Task, form=None) -> dict:
+    """The task page's "Phân công người chủ trì" form, when the person may designate."""
+    if form is None and not transitions.may(request.user, "designate", t):
+        return {}
+    people = queries.designate_choices(t)
+    if form is None:
+        initial = {"person": t.lead_person_id} if t.lead_person_id else {}
+        form = f.DesignateForm(initial=initial, people=people, auto_id="id_designate_%s")
+    return {"designate": {"form": form, "open": form.is_bound}}
+
+
+@_official_required
+@hide_denied
+@require_POST
+def designate(request, pk: int):
+    """Phân công người chủ trì (người xử lý chính) of the task."""
+    t = _task(request, pk)
+    if not transitions.may(request.user, "designate", t):
+        raise Http404
+    people = queries.designate_choices(t)
+    form = f.DesignateForm(request.POST, people=people, auto_id="id_designate_%s")
+    if form.is_valid():
+        try:
+            actions.designate(t, by=request.user, person=form.cleaned_data["person"])
+        except DomainError as exc:
+            if not exc.fields:
+                messages.error(request, exc.message)
+                return redirect("tasks:detail", pk=t.pk)
+            _apply_errors(form, exc)
+        else:
+            name = form.cleaned_data["person"]
+            messages.success(
+                request,
+                _("Đã phân công %(name)s chủ trì nhiệm vụ %(code)s.") % {"name": name, "code": t.code},
+            )
+            return redirect("tasks:detail", pk=t.pk)
+    context = _detail_context(request, t) | _designate_context(request, t, form)
+    return render(request, "tasks/detail.html", context, status=422)
 
 
 @_official_required
