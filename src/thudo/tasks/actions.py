@@ -291,6 +291,14 @@ def _check_lead_person(lead_person: User | None, leads: list[Agency], *, field: 
             raise InvalidInput(msg, fields={field: msg})
 
 
+def _plan_of(plan: Plan | None, milestone: Milestone | None) -> Plan | None:
+    """The plan a task belongs to: the one given, else the milestone's (checked against each
+    other by :func:`_check_fields`)."""
+    if plan is None and milestone is not None:
+        return milestone.plan
+    return plan
+
+
 def check_assign(
     *,
     by,
@@ -311,6 +319,7 @@ def check_assign(
     """Every rule :func:`assign` checks for a task without a parent, writing nothing: a guided
     form asks it on the step where the units and the deadline are chosen, so that the mistake
     shows there (the same checks run again, under the lock, when the task is assigned)."""
+    plan = _plan_of(plan, milestone)
     leads, _title, _coords = _check_fields(
         lead_agencies=lead_agencies,
         each=each,
@@ -353,8 +362,10 @@ def assign(
     directive) every unit of ``lead_agencies`` gets its own task with itself as the lead, all under
     one directive key (``batch``). With ``parent`` the lead unit of that task splits its part among
     its sections (sub-tasks): every lead must be inside the parent's lead unit. Every task of a
-    bulk assignment gets its own copy of ``files`` (checked once, before anything is written)."""
+    bulk assignment gets its own copy of ``files`` (checked once, before anything is written).
+    A ``milestone`` without a ``plan`` places the task in the milestone's plan."""
     at = _now(now)
+    plan = _plan_of(plan, milestone)
     today = _local_day(at)
     leads, title, coords = _check_fields(
         lead_agencies=lead_agencies,

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from thudo.core.models import Agency, User
-from thudo.tasks.models import Priority, Recurrence, SourceKind
+from thudo.tasks.models import Milestone, Priority, Recurrence, SourceKind
 
 REQUIRED = _("Vui lòng nhập thông tin này.")
 INVALID_CHOICE = _("Lựa chọn không hợp lệ.")
@@ -49,6 +49,17 @@ class FilesField(forms.FileField):
 class AgencyChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Agency) -> str:
         return obj.name
+
+
+class MilestoneChoice(forms.ModelChoiceField):
+    """A milestone as "KH code — milestone (due dd/mm/yyyy)" (the queryset selects the plan)."""
+
+    def label_from_instance(self, obj: Milestone) -> str:
+        return _("%(plan)s — %(name)s (hạn %(due)s)") % {
+            "plan": obj.plan.code,
+            "name": obj.name,
+            "due": f"{obj.due:%d/%m/%Y}",
+        }
 
 
 class AssignWhatForm(forms.Form):
@@ -107,12 +118,29 @@ class AssignWhoForm(forms.Form):
         error_messages=_messages(),
     )
     deadline = _date(_("Hạn xử lý"), required=False)
+    milestone = MilestoneChoice(
+        label=_("Thuộc kế hoạch (mốc)"),
+        queryset=Milestone.objects.none(),
+        required=False,
+        empty_label=_("— Không thuộc kế hoạch —"),
+        error_messages=_messages(),
+    )
 
-    FIELDS = ("assigner_agency", "lead_agencies", "each", "coordinators", "recurrence", "deadline")
+    FIELDS = (
+        "assigner_agency",
+        "lead_agencies",
+        "each",
+        "coordinators",
+        "recurrence",
+        "deadline",
+        "milestone",
+    )
     LISTS = ("lead_agencies", "coordinators")
 
-    def __init__(self, *args, agencies=None, assigning=None, **kwargs):
+    def __init__(self, *args, agencies=None, assigning=None, milestones=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if milestones is not None:
+            self.fields["milestone"].queryset = milestones
         if agencies is not None:
             self.fields["lead_agencies"].queryset = agencies
             self.fields["coordinators"].queryset = agencies

@@ -204,9 +204,10 @@ def _render(request, draft, step: str, context: dict, status: int = 200):
 
 def _who_form(request, draft, assigning, data=None):
     agencies = queries.lead_choices(request.user)
+    milestones = queries.milestone_choices(request.user)
     if data is not None:
-        return f.AssignWhoForm(data, agencies=agencies, assigning=assigning)
-    return f.AssignWhoForm(initial=draft.data, agencies=agencies, assigning=assigning)
+        return f.AssignWhoForm(data, agencies=agencies, assigning=assigning, milestones=milestones)
+    return f.AssignWhoForm(initial=draft.data, agencies=agencies, assigning=assigning, milestones=milestones)
 
 
 def _take_files(request, draft) -> str | None:
@@ -255,6 +256,7 @@ def _assign_kwargs(what: dict, who: dict) -> dict:
         "recurrence": who["recurrence"],
         "deadline": who["deadline"],
         "priority": what.get("priority") or Priority.NORMAL,
+        "milestone": who.get("milestone"),
     }
 
 
