@@ -134,3 +134,118 @@ def test_the_multipart_create_takes_the_milestone_too(client, c, plan):
     )
     assert made.status_code == 201, made.content
     assert Task.objects.get().milestone == q1
+
+
+# --- creating plans ------------------------------------------------------------------------------
+
+PLANS = "/can-bo/nhiem-vu/ke-hoach/"
+CREATE = "/can-bo/nhiem-vu/ke-hoach/tao/"
+
+
+def _plan_form(c, **extra) -> dict:
+    year = _year()
+    return {
+        "code": "12/KH-UBND",
+        "title": "Kế hoạch cải cách hành chính",
+        "year": str(year),
+        "agency": c.city.code,
+        "basis": "Nghị quyết số 05",
+        "m0_name": "Quý I",
+        "m0_due": f"{year}-03-31",
+        "m1_name": "6 tháng",
+        "m1_due": f"{year}-06-30",
+        "m2_name": "",
+        "m2_due": "",
+        "m3_name": "Cả năm",
+        "m3_due": f"31/12/{year}",
+    } | extra
+
+
+def test_a_leader_creates_a_plan_with_its_milestones_and_finds_it_in_the_list(client, c):
+    client.force_login(c.chair)
+    form = client.get(CREATE).text
+    assert "Quý III" in form and f"{_year()}-09-30" in form  # the usual milestones, prefilled
+    response = client.post(CREATE, _plan_form(c))
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    assert response.url == f"{PLANS}{plan.pk}/"
+    assert plan.agency == c.city and plan.year == _year() and plan.basis == "Nghị quyết số 05"
+    assert [m.name for m in plan.milestones.all()] == ["Quý I", "6 tháng", "Cả năm"]
+    page = client.get(response.url).text
+    assert "Đã tạo kế hoạch 12/KH-UBND." in page and "6 tháng" in page  # every milestone has its row
+    listing = client.get(PLANS).text
+    assert "12/KH-UBND" in listing and f'href="{PLANS}{plan.pk}/"' in listing
+    assert f'href="{PLANS}"' in client.get("/can-bo/nhiem-vu/").text  # linked from the task lists
+
+
+@pytest.mark.parametrize(
+    ("change", "field_message"),
+    [
+        ({"code": ""}, "Vui lòng nhập thông tin này."),
+        ({"year": "hai nghìn"}, "Nhập năm, ví dụ 2026."),
+        ({"m1_due": f"{_year() + 1}-06-30"}, "phải trong năm"),
+        ({"m1_due": ""}, "Nhập hạn của mốc “6 tháng”."),
+        ({"m1_name": "Quý I"}, "Kế hoạch đã có mốc “Quý I”."),
+        ({"m1_name": "", "m1_due": f"{_year()}-06-30"}, "Nhập tên mốc."),
+        ({"agency": "khong-co"}, "Lựa chọn không hợp lệ."),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_nothing_is_saved(client, c, change, field_message):
+    client.force_login(c.chair)
+    response = client.post(CREATE, _plan_form(c, **change))
+    assert response.status_code == 422
+    assert field_message in response.text
+    assert not Plan.objects.exists() and not Milestone.objects.exists()
+
+
+def test_a_duplicate_plan_number_is_refused(client, c, plan):
+    client.force_login(c.chair)
+    response = client.post(CREATE, _plan_form(c, code="57/kh-ubnd"))
+    assert response.status_code == 422 and "Đã có kế hoạch số “57/kh-ubnd”." in response.text
+    assert Plan.objects.count() == 1
+
+
+def test_only_who_may_assign_for_the_agency_creates_a_plan(client, c):
+    client.force_login(c.specialist)  # a specialist sees tasks, assigns none
+    assert client.get(PLANS).status_code == 200
+    assert client.get(CREATE).status_code == 404
+    assert client.post(CREATE, _plan_form(c, agency=c.department.code)).status_code == 404
+    client.force_login(c.commune_leaders[0])  # a commune's leader: not on behalf of the city
+    response = client.post(CREATE, _plan_form(c))
+    assert response.status_code == 422 and "Lựa chọn không hợp lệ." in response.text
+    assert not Plan.objects.exists()
+
+
+def test_the_actions_check_the_agency_and_add_a_milestone(c, plan):
+    from thudo.core.errors import InvalidInput, NotAllowed
+    from thudo.tasks import actions
+
+    with pytest.raises(NotAllowed):
+        actions.create_plan(
+            by=c.commune_leaders[0], code="1/KH", title="X", year=_year(), agency=c.city, milestones=()
+        )
+    with pytest.raises(NotAllowed):
+        actions.add_milestone(plan, by=c.specialist, name="Quý II", due=dt.date(_year(), 6, 30))
+    with pytest.raises(InvalidInput) as e:
+        actions.add_milestone(plan, by=c.chair, name="Quý II", due=dt.date(_year() + 1, 6, 30))
+    assert "milestone.due" in e.value.fields
+    m = actions.add_milestone(plan, by=c.chair, name="Quý II", due=dt.date(_year(), 6, 30))
+    assert m.plan == plan and plan.milestones.count() == 3
+
+
+def test_the_plans_list_has_a_bounded_query_count(client, c):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(c.chair)
+    Plan.objects.create(code="1/KH", title="Một", year=_year(), agency=c.city)
+    client.get(PLANS)
+    with CaptureQueriesContext(connection) as few:
+        client.get(PLANS)
+    for n in range(2, 7):
+        p = Plan.objects.create(code=f"{n}/KH", title="Thêm", year=_year(), agency=c.department)
+        Milestone.objects.create(plan=p, name="Cả năm", due=dt.date(_year(), 12, 31))
+        ft.task(c, plan=p, deadline=_future(), now=timezone.now())
+    with CaptureQueriesContext(connection) as many:
+        assert "6/KH" in client.get(PLANS).text
+    assert len(many) == len(few)

@@ -456,6 +456,94 @@ def assign_one(**kwargs: Any) -> Task:
     return assign(lead_agencies=[lead] if lead is not None else [], **kwargs)[0]
 
 
+# --- plans ----------------------------------------------------------------------------------------
+
+PLAN_YEARS = (2000, 2100)
+
+
+def _check_plan_agency(by, agency: Agency | None) -> None:
+    """A plan is issued by an agency on whose behalf the person may assign tasks."""
+    if agency is None:
+        msg = _("Chọn cơ quan ban hành kế hoạch.")
+        raise InvalidInput(msg, fields={"agency": msg})
+    if not (permissions.is_city_admin(by) or agency.pk in permissions.agencies_for(by, "task.assign")):
+        raise NotAllowed(_("Bạn không có quyền ban hành kế hoạch thay mặt cơ quan này."))
+
+
+def _milestone_row(plan: Plan, name: str, due: date | None, field: str) -> tuple[str, date]:
+    """A milestone's name and due date, checked against its plan (field: where to show a mistake)."""
+    name = _text(name, f"{field}.name", _("Nhập tên mốc."), max_length=120)
+    if due is None:
+        msg = _("Nhập hạn của mốc “%(name)s”.") % {"name": name}
+        raise InvalidInput(msg, fields={f"{field}.due": msg})
+    if due.year != plan.year:
+        msg = _("Hạn của mốc “%(name)s” (%(due)s) phải trong năm %(year)d của kế hoạch.") % {
+            "name": name,
+            "due": f"{due:%d/%m/%Y}",
+            "year": plan.year,
+        }
+        raise InvalidInput(msg, fields={f"{field}.due": msg}, code="milestone_outside_year")
+    return name, due
+
+
+def _save_milestone(plan: Plan, name: str, due: date, *, by, field: str) -> Milestone:
+    if plan.milestones.filter(name=name).exists():
+        msg = _("Kế hoạch đã có mốc “%(name)s”.") % {"name": name}
+        raise InvalidInput(msg, fields={f"{field}.name": msg}, code="duplicate_milestone")
+    m = Milestone.objects.create(plan=plan, name=name, due=due)
+    audit.record("task.add_milestone", by=by, obj=plan, changes={"milestone": name, "due": due.isoformat()})
+    return m
+
+
+def create_plan(
+    *,
+    by,
+    code: str,
+    title: str,
+    year: Any,
+    agency: Agency | None,
+    basis: str = "",
+    milestones: Sequence[tuple[str, date | None]] = (),
+    now: datetime | None = None,
+) -> Plan:
+    """Ban hành kế hoạch: its number and symbol (unique), title, year, the issuing agency (one the
+    person may assign for) and basis, with its milestones ``(name, due)`` (each due inside the
+    plan's year; names unique in the plan). A mistake in any milestone refuses the whole plan
+    (field ``milestones.<n>.name`` / ``.due``, n counted from 0)."""
+    code = _text(code, "code", _("Nhập số, ký hiệu kế hoạch."), max_length=60)
+    title = _text(title, "title", _("Nhập tên kế hoạch."), max_length=300)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+        msg = _("Năm của kế hoạch không hợp lệ.")
+        raise InvalidInput(msg, fields={"year": msg})
+    _check_plan_agency(by, agency)
+    with transaction.atomic():
+        if Plan.objects.filter(code__iexact=code).exists():
+            msg = _("Đã có kế hoạch số “%(code)s”.") % {"code": code}
+            raise InvalidInput(msg, fields={"code": msg}, code="duplicate_plan")
+        plan = Plan.objects.create(code=code, title=title, year=year, agency=agency, basis=_long_text(basis))
+        audit.record(
+            "task.create_plan", by=by, obj=plan, changes={"code": code, "year": year, "agency": agency.pk}
+        )
+        for n, (name, due) in enumerate(milestones):
+            field = f"milestones.{n}"
+            name, due = _milestone_row(plan, name, due, field)
+            _save_milestone(plan, name, due, by=by, field=field)
+    return plan
+
+
+def add_milestone(plan: Plan, *, by, name: str, due: date | None, now: datetime | None = None) -> Milestone:
+    """Thêm mốc: a milestone of an existing plan (the plan's agency's ``task.assign``)."""
+    _check_plan_agency(by, plan.agency)
+    name, due = _milestone_row(plan, name, due, "milestone")
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        return _save_milestone(plan, name, due, by=by, field="milestone")
+
+
 # --- the lead side ---------------------------------------------------------------------------------
 
 

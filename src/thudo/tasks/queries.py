@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from thudo.core import permissions
 from thudo.core.config import config
@@ -159,6 +160,16 @@ def assigning_agencies(person) -> QuerySet[Agency]:
 
 def plans(person) -> QuerySet[Plan]:
     return Plan.objects.select_related("agency").order_by("-year", "code")
+
+
+def plan_list(person) -> QuerySet[Plan]:
+    """The plans page: each plan with its agency and its number of milestones and of tasks the
+    person sees (one query)."""
+    seen = visible(person).filter(plan=OuterRef("pk")).order_by().values("plan")
+    return plans(person).annotate(
+        n_milestones=Count("milestones", distinct=True),
+        n_tasks=Coalesce(Subquery(seen.annotate(n=Count("pk")).values("n")), 0),
+    )
 
 
 def designate_choices(t: Task) -> QuerySet[User]:

@@ -597,11 +597,12 @@ def plan(request, pk: int):
         .order_by("milestone__due", "pk")
     )
     today = st.today()
-    by_milestone: dict = defaultdict(Counter)
+    # Every milestone of the plan has its row, in order, also before any task is given under it.
+    by_milestone: dict = {m: Counter() for m in p.milestones.all()}
     by_unit: dict = defaultdict(Counter)
     for t in tasks:
         s = st.standing(t, today)
-        by_milestone[t.milestone][s] += 1
+        by_milestone.setdefault(t.milestone, Counter())[s] += 1
         by_unit[t.lead_agency.name][s] += 1
     milestones = [{"m": m, "c": c, "total": sum(c.values())} for m, c in by_milestone.items()]
     unit_rows = [{"name": n, "c": c, "total": sum(c.values())} for n, c in sorted(by_unit.items())]
@@ -610,6 +611,61 @@ def plan(request, pk: int):
         "tasks/plan.html",
         {"p": p, "milestones": milestones, "units": unit_rows, "rows": _rows(tasks, today), "S": st.Standing},
     )
+
+
+# --- plans (kế hoạch) and their milestones -------------------------------------------------------
+
+
+@_official_required
+def plans(request):
+    """Kế hoạch: the plans, newest year first, each linking its progress page."""
+    rows = queries.plan_list(request.user)
+    can_create = queries.assigning_agencies(request.user).exists()
+    return render(request, "tasks/plans.html", {"plans": rows, "can_create": can_create})
+
+
+def _plan_errors(form: f.PlanForm, exc: DomainError) -> None:
+    """The action's fields (``milestones.<n>.due``) on the page's rows (``m<row>_due``)."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        key = name
+        if name.startswith("milestones."):
+            _prefix, n, part = name.split(".")
+            key = f"m{form.row_of[int(n)]}_{part}"
+        if key in form.fields:
+            form.add_error(key, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@_official_required
+def plan_create(request):
+    """Tạo kế hoạch: the plan and its milestones, for an agency the person may assign for."""
+    agencies = queries.assigning_agencies(request.user)
+    if not agencies.exists():
+        raise Http404(_("Bạn không có quyền tạo kế hoạch."))
+    year = timezone.localdate().year
+    form = f.PlanForm(request.POST or None, agencies=agencies, year=year)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            p = actions.create_plan(
+                by=request.user,
+                code=data["code"],
+                title=data["title"],
+                year=data["year"],
+                agency=data["agency"],
+                basis=data["basis"],
+                milestones=form.milestones(),
+            )
+        except DomainError as exc:
+            _plan_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo kế hoạch %(code)s.") % {"code": p.code})
+            return redirect("tasks:plan", pk=p.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "tasks/plan_create.html", {"form": form}, status=status)
 
 
 @_official_required
