@@ -115,6 +115,7 @@ def test_the_api_assigns_under_a_milestone_and_refuses_an_unknown_one(client, c,
     assert not Task.objects.exists()
     made = _create(client, c, milestone=q1.pk)
     assert made.status_code == 201, made.content
+    assert made.json()[0]["milestone"] == q1.pk
     t = Task.objects.get()
     assert t.plan == plan and t.milestone == q1
 

@@ -69,6 +69,7 @@ class TaskOut(Schema):
     lead_person: str | None = None
     coordinators: list[AgencyRefOut] | None = None
     parent: int | None = None
+    milestone: int | None = None
     recurrence: str
     priority: str
     original_deadline: date | None = None
@@ -146,6 +147,7 @@ def task_out(t: Task, person, *, detail: bool = False) -> dict:
         "lead_agency": _ref(t.lead_agency),
         "lead_person": t.lead_person.get_username() if t.lead_person_id and t.lead_person else None,
         "parent": t.parent_id,
+        "milestone": t.milestone_id,
         "recurrence": t.recurrence,
         "priority": t.priority,
         "original_deadline": t.original_deadline,

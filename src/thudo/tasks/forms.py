@@ -252,6 +252,7 @@ class PlanForm(forms.Form):
         label=_("Cơ quan ban hành"),
         queryset=Agency.objects.none(),
         to_field_name="code",
+        empty_label=_("— Chọn cơ quan —"),
         error_messages=_messages(),
     )
     basis = forms.CharField(
