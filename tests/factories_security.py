@@ -307,6 +307,7 @@ def build_scene() -> Scene:
         "task_id": str(task.pk),
         "task_file": str(task_file),
         "plan_id": str(plan.pk),
+        "task_person": str(users["specialist"].pk),  # an official of the task's lead unit
         # the city admin's draft of the guided assign form
         "task_draft": str(drafts.start(owner=users["city_admin"], kind="tasks.assign").pk),
         "task_step": "noi-dung",

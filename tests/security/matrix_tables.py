@@ -467,11 +467,33 @@ PAGES: dict[str, Row] = {
         data={"title": "Nhiệm vụ ma trận", "source_kind": "ad_hoc", "priority": "normal", "files": "@pdf"},
         note="step 1 stores the file in the owner's draft and moves on",
     ),
+    "tasks:plans": Row(TASK_PAGE, note="every plan; the task counts are of the tasks each reader sees"),
+    "tasks:plan_create": Row(
+        "login 404 404 404 404 200 404 404 200 404", note="task.assign somewhere: the agencies offered"
+    ),
+    "tasks:plan_create POST": Row(
+        "login 404 404 404 404 302 404 404 302 404",
+        data={
+            "code": "02/KH-MT",
+            "title": "Kế hoạch mới",
+            "year": "2099",
+            "agency": "{agency_code}",
+            "m0_name": "Quý I",
+            "m0_due": "2099-03-31",
+        },
+        note="the leader for their agency, the city admin anywhere",
+    ),
     "tasks:plan": Row(TASK_PAGE, fill={"pk": "plan_id"}, note="the plan's tasks are filtered by visibility"),
     "tasks:detail": Row(TASK_PAGE, fill={"pk": "task_id"}),
     "tasks:file": Row(TASK_PAGE, fill={"pk": "task_id", "file_pk": "task_file"}),
     "tasks:split": Row(
         NOBODY_PAGE, fill={"pk": "task_id"}, note="the task is not accepted yet: no sub-tasks"
+    ),
+    "tasks:designate POST": Row(
+        "login 404 404 404 404 302 404 404 302 404",
+        fill={"pk": "task_id"},
+        data={"person": "{task_person}"},
+        note="the lead unit's leader (task.assign there) and the city admin name the lead person",
     ),
     "tasks:act POST": Row(
         "login 404 404 404 302 302 404 302 302 302",

@@ -282,12 +282,21 @@ def _check_assigner(by, assigner_agency: Agency | None) -> None:
         raise NotAllowed(_("Bạn không có quyền giao nhiệm vụ thay mặt cơ quan này."))
 
 
-def _check_lead_person(lead_person: User | None, leads: list[Agency]) -> None:
+def _check_lead_person(lead_person: User | None, leads: list[Agency], *, field: str = "lead_person") -> None:
+    """The lead person is an active official holding a role at the (one) lead unit itself."""
     if lead_person is not None:
         held = RoleGrant.objects.filter(user=lead_person, agency__in=leads).exists()
-        if len(leads) > 1 or not held:
+        if len(leads) > 1 or not held or not lead_person.is_active:
             msg = _("Người chủ trì phải là cán bộ của đơn vị chủ trì.")
-            raise InvalidInput(msg, fields={"lead_person": msg})
+            raise InvalidInput(msg, fields={field: msg})
+
+
+def _plan_of(plan: Plan | None, milestone: Milestone | None) -> Plan | None:
+    """The plan a task belongs to: the one given, else the milestone's (checked against each
+    other by :func:`_check_fields`)."""
+    if plan is None and milestone is not None:
+        return milestone.plan
+    return plan
 
 
 def check_assign(
@@ -310,6 +319,7 @@ def check_assign(
     """Every rule :func:`assign` checks for a task without a parent, writing nothing: a guided
     form asks it on the step where the units and the deadline are chosen, so that the mistake
     shows there (the same checks run again, under the lock, when the task is assigned)."""
+    plan = _plan_of(plan, milestone)
     leads, _title, _coords = _check_fields(
         lead_agencies=lead_agencies,
         each=each,
@@ -352,8 +362,10 @@ def assign(
     directive) every unit of ``lead_agencies`` gets its own task with itself as the lead, all under
     one directive key (``batch``). With ``parent`` the lead unit of that task splits its part among
     its sections (sub-tasks): every lead must be inside the parent's lead unit. Every task of a
-    bulk assignment gets its own copy of ``files`` (checked once, before anything is written)."""
+    bulk assignment gets its own copy of ``files`` (checked once, before anything is written).
+    A ``milestone`` without a ``plan`` places the task in the milestone's plan."""
     at = _now(now)
+    plan = _plan_of(plan, milestone)
     today = _local_day(at)
     leads, title, coords = _check_fields(
         lead_agencies=lead_agencies,
@@ -442,6 +454,94 @@ def assign_one(**kwargs: Any) -> Task:
     """:func:`assign` for one lead unit (``lead_agency=``); returns the task."""
     lead = kwargs.pop("lead_agency", None)
     return assign(lead_agencies=[lead] if lead is not None else [], **kwargs)[0]
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+PLAN_YEARS = (2000, 2100)
+
+
+def _check_plan_agency(by, agency: Agency | None) -> None:
+    """A plan is issued by an agency on whose behalf the person may assign tasks."""
+    if agency is None:
+        msg = _("Chọn cơ quan ban hành kế hoạch.")
+        raise InvalidInput(msg, fields={"agency": msg})
+    if not (permissions.is_city_admin(by) or agency.pk in permissions.agencies_for(by, "task.assign")):
+        raise NotAllowed(_("Bạn không có quyền ban hành kế hoạch thay mặt cơ quan này."))
+
+
+def _milestone_row(plan: Plan, name: str, due: date | None, field: str) -> tuple[str, date]:
+    """A milestone's name and due date, checked against its plan (field: where to show a mistake)."""
+    name = _text(name, f"{field}.name", _("Nhập tên mốc."), max_length=120)
+    if due is None:
+        msg = _("Nhập hạn của mốc “%(name)s”.") % {"name": name}
+        raise InvalidInput(msg, fields={f"{field}.due": msg})
+    if due.year != plan.year:
+        msg = _("Hạn của mốc “%(name)s” (%(due)s) phải trong năm %(year)d của kế hoạch.") % {
+            "name": name,
+            "due": f"{due:%d/%m/%Y}",
+            "year": plan.year,
+        }
+        raise InvalidInput(msg, fields={f"{field}.due": msg}, code="milestone_outside_year")
+    return name, due
+
+
+def _save_milestone(plan: Plan, name: str, due: date, *, by, field: str) -> Milestone:
+    if plan.milestones.filter(name=name).exists():
+        msg = _("Kế hoạch đã có mốc “%(name)s”.") % {"name": name}
+        raise InvalidInput(msg, fields={f"{field}.name": msg}, code="duplicate_milestone")
+    m = Milestone.objects.create(plan=plan, name=name, due=due)
+    audit.record("task.add_milestone", by=by, obj=plan, changes={"milestone": name, "due": due.isoformat()})
+    return m
+
+
+def create_plan(
+    *,
+    by,
+    code: str,
+    title: str,
+    year: Any,
+    agency: Agency | None,
+    basis: str = "",
+    milestones: Sequence[tuple[str, date | None]] = (),
+    now: datetime | None = None,
+) -> Plan:
+    """Ban hành kế hoạch: its number and symbol (unique), title, year, the issuing agency (one the
+    person may assign for) and basis, with its milestones ``(name, due)`` (each due inside the
+    plan's year; names unique in the plan). A mistake in any milestone refuses the whole plan
+    (field ``milestones.<n>.name`` / ``.due``, n counted from 0)."""
+    code = _text(code, "code", _("Nhập số, ký hiệu kế hoạch."), max_length=60)
+    title = _text(title, "title", _("Nhập tên kế hoạch."), max_length=300)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not PLAN_YEARS[0] <= year <= PLAN_YEARS[1]:
+        msg = _("Năm của kế hoạch không hợp lệ.")
+        raise InvalidInput(msg, fields={"year": msg})
+    _check_plan_agency(by, agency)
+    with transaction.atomic():
+        if Plan.objects.filter(code__iexact=code).exists():
+            msg = _("Đã có kế hoạch số “%(code)s”.") % {"code": code}
+            raise InvalidInput(msg, fields={"code": msg}, code="duplicate_plan")
+        plan = Plan.objects.create(code=code, title=title, year=year, agency=agency, basis=_long_text(basis))
+        audit.record(
+            "task.create_plan", by=by, obj=plan, changes={"code": code, "year": year, "agency": agency.pk}
+        )
+        for n, (name, due) in enumerate(milestones):
+            field = f"milestones.{n}"
+            name, due = _milestone_row(plan, name, due, field)
+            _save_milestone(plan, name, due, by=by, field=field)
+    return plan
+
+
+def add_milestone(plan: Plan, *, by, name: str, due: date | None, now: datetime | None = None) -> Milestone:
+    """Thêm mốc: a milestone of an existing plan (the plan's agency's ``task.assign``)."""
+    _check_plan_agency(by, plan.agency)
+    name, due = _milestone_row(plan, name, due, "milestone")
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        return _save_milestone(plan, name, due, by=by, field="milestone")
 
 
 # --- the lead side ---------------------------------------------------------------------------------
@@ -604,6 +704,49 @@ def request_extension(
             key=f"extension:{ext.pk}",
         )
     return ext
+
+
+def designate(t: Task, *, by, person: User | None, now: datetime | None = None) -> Task:
+    """Phân công người chủ trì: the lead unit's leader names the official who handles the task
+    (an official holding a role at the lead unit); naming another replaces them. From then on
+    that person acts on the lead side and receives the task's notices and reminders."""
+    at = _now(now)
+    if person is None:
+        msg = _("Chọn người chủ trì.")
+        raise InvalidInput(msg, fields={"person": msg})
+    with transaction.atomic():
+        t = _begin(t, "designate", by)
+        _check_lead_person(person, [t.lead_agency], field="person")
+        before = t.lead_person.get_username() if t.lead_person_id and t.lead_person else None
+        t.lead_person = person
+        t.save(update_fields=["lead_person"])
+        name = _label(person)
+        seq = _event(t, "designate", by=by, at=at, note=name, data={"person": person.pk}).seq
+        audit.record("task.designate", by=by, obj=t, changes={"lead_person": [before, person.get_username()]})
+        _notify(
+            t,
+            "designate",
+            [person],
+            _("Bạn được phân công chủ trì nhiệm vụ %(code)s") % _values(t),
+            _("%(unit)s phân công bạn chủ trì thực hiện nhiệm vụ “%(title)s”.") % _values(t),
+            key=f"designate:{seq}",
+        )
+    return t
+
+
+def _person(value: Any) -> User | None:
+    """The official a page (a :class:`User`) or the API (a username) names; an unknown username
+    is refused with the field's message."""
+    if value is None or isinstance(value, User):
+        return value
+    username = clean(str(value))
+    if not username:
+        return None
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        msg = _("Không tìm thấy cán bộ “%(u)s”.") % {"u": username[:150]}
+        raise InvalidInput(msg, fields={"person": msg})
+    return found
 
 
 # --- the assigner side -----------------------------------------------------------------------------
@@ -771,6 +914,8 @@ def act(t: Task, verb: str, *, by, data: dict[str, Any] | None = None, now: date
         )
     if verb == "accept":
         return accept(t, by=by, now=now)
+    if verb == "designate":
+        return designate(t, by=by, person=_person(data.get("person")), now=now)
     if verb == "report_progress":
         return report_progress(
             t,

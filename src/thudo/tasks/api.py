@@ -16,7 +16,7 @@ from thudo.core.models import Agency
 from thudo.core.pagination import LimitOffsetPagination, Shaped
 from thudo.tasks import actions, queries, transitions
 from thudo.tasks import status as st
-from thudo.tasks.models import Priority, Recurrence, SourceKind, Task
+from thudo.tasks.models import Milestone, Priority, Recurrence, SourceKind, Task
 
 router = Router(tags=["tasks"], auth=signed_in)
 
@@ -69,6 +69,7 @@ class TaskOut(Schema):
     lead_person: str | None = None
     coordinators: list[AgencyRefOut] | None = None
     parent: int | None = None
+    milestone: int | None = None
     recurrence: str
     priority: str
     original_deadline: date | None = None
@@ -101,6 +102,9 @@ class TaskIn(Schema):
     source_ref: str = Field("", max_length=120)
     source_label: str = Field("", max_length=300)
     parent: int | None = Field(None, ge=1, le=2**31 - 1)
+    milestone: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="id of a plan's milestone: the task belongs to that plan"
+    )
 
 
 class TaskActIn(Schema):
@@ -108,6 +112,7 @@ class TaskActIn(Schema):
     note: str = Field("", max_length=5000)
     reason: str = Field("", max_length=5000)
     proposed: date | None = None
+    person: str = Field("", max_length=150, description="designate: the username of the lead person")
 
 
 class TaskReportIn(Schema):
@@ -142,6 +147,7 @@ def task_out(t: Task, person, *, detail: bool = False) -> dict:
         "lead_agency": _ref(t.lead_agency),
         "lead_person": t.lead_person.get_username() if t.lead_person_id and t.lead_person else None,
         "parent": t.parent_id,
+        "milestone": t.milestone_id,
         "recurrence": t.recurrence,
         "priority": t.priority,
         "original_deadline": t.original_deadline,
@@ -206,6 +212,16 @@ def _agencies(codes: list[str], field: str) -> list[Agency]:
     return [found[c] for c in codes]
 
 
+def _milestone(request, milestone_id: int | None) -> Milestone | None:
+    if milestone_id is None:
+        return None
+    found = queries.milestone_choices(request.user).filter(pk=milestone_id).first()
+    if found is None:
+        msg = _("Không tìm thấy mốc kế hoạch.")
+        raise InvalidInput(msg, fields={"milestone": msg})
+    return found
+
+
 @router.get("", response=list[TaskOut], summary="Tasks the signed-in person may see")
 @paginate(LimitOffsetPagination)
 def list_tasks(request, filters: Query[TaskListFilter]):
@@ -243,6 +259,7 @@ def _create(request, payload: TaskIn, files) -> list[dict]:
         source_ref=payload.source_ref,
         source_label=payload.source_label,
         parent=parent,
+        milestone=_milestone(request, payload.milestone),
         files=files or (),
     )
     return [task_out(t, request.user) for t in made]

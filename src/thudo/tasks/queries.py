@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from thudo.core import permissions
 from thudo.core.config import config
-from thudo.core.models import Agency
+from thudo.core.models import Agency, User
 from thudo.tasks import status as st
-from thudo.tasks.models import DONE_STATES, OPEN_STATES, Plan, State, Task, TaskUnit
+from thudo.tasks.models import DONE_STATES, OPEN_STATES, Milestone, Plan, State, Task, TaskUnit
 
 _RELATED = ("lead_agency", "assigner_agency", "lead_person", "assigner")
 
@@ -159,3 +160,29 @@ def assigning_agencies(person) -> QuerySet[Agency]:
 
 def plans(person) -> QuerySet[Plan]:
     return Plan.objects.select_related("agency").order_by("-year", "code")
+
+
+def plan_list(person) -> QuerySet[Plan]:
+    """The plans page: each plan with its agency and its number of milestones and of tasks the
+    person sees (one query)."""
+    seen = visible(person).filter(plan=OuterRef("pk")).order_by().values("plan")
+    return plans(person).annotate(
+        n_milestones=Count("milestones", distinct=True),
+        n_tasks=Coalesce(Subquery(seen.annotate(n=Count("pk")).values("n")), 0),
+    )
+
+
+def designate_choices(t: Task) -> QuerySet[User]:
+    """Who may be named the task's lead person: active officials holding a role at the lead unit
+    itself (the rule of :func:`thudo.tasks.actions.designate`), one query."""
+    held = User.objects.filter(is_active=True, role_grants__agency_id=t.lead_agency_id)
+    return User.objects.filter(pk__in=held.values("pk")).order_by("full_name", "username")
+
+
+def milestone_choices(person) -> QuerySet[Milestone]:
+    """The milestones of the plans the person may see, with their plan (one query)."""
+    return (
+        Milestone.objects.filter(plan__in=plans(person))
+        .select_related("plan")
+        .order_by("-plan__year", "plan__code", "due", "pk")
+    )

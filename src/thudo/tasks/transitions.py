@@ -6,8 +6,8 @@ decides which move is legal.
 
 Sides (Decree 314/2025/NĐ-CP: the lead unit answers for progress and result; the assigner closes):
 
-- ``lead``: the lead unit's officials (and the lead person) accept, report, ask for more time and
-  split the task among the unit's sections;
+- ``lead``: the lead unit's officials (and the lead person) accept, report, ask for more time;
+  the unit's leaders also split the task among the unit's sections and designate the lead person;
 - ``assigner``: the assigning agency's leaders (and the assigner) close, return, decide extensions
   and cancel.
 """
@@ -82,6 +82,9 @@ VERBS: dict[str, Verb] = {
     "report_done": Verb(_OPEN, S.REPORTED, LEAD, "task.report"),
     "request_extension": Verb(_OPEN, None, LEAD, "task.request_extension", _no_pending),
     "split": Verb(frozenset({S.ACCEPTED, S.IN_PROGRESS}), None, LEAD, "task.assign"),
+    # Phân công người chủ trì: the lead unit's leader names the official who handles the task.
+    # "task.assign" (leaders only), so neither a specialist nor the lead person names it.
+    "designate": Verb(_OPEN, None, LEAD, "task.assign"),
     "close": Verb(frozenset({S.REPORTED}), S.CLOSED, ASSIGNER, "task.close"),
     "return": Verb(frozenset({S.REPORTED}), S.IN_PROGRESS, ASSIGNER, "task.return"),
     "approve_extension": Verb(_OPEN, None, ASSIGNER, "task.decide_extension", _pending),

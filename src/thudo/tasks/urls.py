@@ -13,9 +13,12 @@ urlpatterns = [
     path("can-bo/nhiem-vu/giao/<int:pk>/<slug:step>/", views.assign_step, name="assign_step"),
     path("can-bo/nhiem-vu/bang-theo-doi/", views.scoreboard, name="scoreboard"),
     path("can-bo/nhiem-vu/so-theo-doi.xlsx", views.register_export, name="register_export"),
+    path("can-bo/nhiem-vu/ke-hoach/", views.plans, name="plans"),
+    path("can-bo/nhiem-vu/ke-hoach/tao/", views.plan_create, name="plan_create"),
     path("can-bo/nhiem-vu/ke-hoach/<int:pk>/", views.plan, name="plan"),
     path("can-bo/nhiem-vu/<int:pk>/", views.detail, name="detail"),
     path("can-bo/nhiem-vu/<int:pk>/giao-tiep/", views.split, name="split"),
+    path("can-bo/nhiem-vu/<int:pk>/nguoi-chu-tri/", views.designate, name="designate"),
     path("can-bo/nhiem-vu/<int:pk>/tep/<int:file_pk>/", views.task_file, name="file"),
     path("can-bo/nhiem-vu/<int:pk>/<slug:verb>/", views.act, name="act"),
 ]

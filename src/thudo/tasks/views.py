@@ -204,9 +204,10 @@ def _render(request, draft, step: str, context: dict, status: int = 200):
 
 def _who_form(request, draft, assigning, data=None):
     agencies = queries.lead_choices(request.user)
+    milestones = queries.milestone_choices(request.user)
     if data is not None:
-        return f.AssignWhoForm(data, agencies=agencies, assigning=assigning)
-    return f.AssignWhoForm(initial=draft.data, agencies=agencies, assigning=assigning)
+        return f.AssignWhoForm(data, agencies=agencies, assigning=assigning, milestones=milestones)
+    return f.AssignWhoForm(initial=draft.data, agencies=agencies, assigning=assigning, milestones=milestones)
 
 
 def _take_files(request, draft) -> str | None:
@@ -255,6 +256,7 @@ def _assign_kwargs(what: dict, who: dict) -> dict:
         "recurrence": who["recurrence"],
         "deadline": who["deadline"],
         "priority": what.get("priority") or Priority.NORMAL,
+        "milestone": who.get("milestone"),
     }
 
 
@@ -370,6 +372,7 @@ HISTORY_VERBS = {
     "return": gettext_lazy("Trả lại"),
     "cancel": gettext_lazy("Hủy"),
     "next_period": gettext_lazy("Giao nhiệm vụ kỳ tiếp theo"),
+    "designate": gettext_lazy("Phân công người chủ trì"),
 }
 
 
@@ -442,7 +445,50 @@ def _detail_context(
 @hide_denied
 def detail(request, pk: int):
     t = _task(request, pk)
-    return render(request, "tasks/detail.html", _detail_context(request, t))
+    return render(request, "tasks/detail.html", _detail_context(request, t) | _designate_context(request, t))
+
+
+# --- the lead person (người chủ trì), named by the lead unit's leader ----------------------------
+
+
+def _designate_context(request, t: Task, form=None) -> dict:
+    """The task page's "Phân công người chủ trì" form, when the person may designate."""
+    if form is None and not transitions.may(request.user, "designate", t):
+        return {}
+    people = queries.designate_choices(t)
+    if form is None:
+        initial = {"person": t.lead_person_id} if t.lead_person_id else {}
+        form = f.DesignateForm(initial=initial, people=people, auto_id="id_designate_%s")
+    return {"designate": {"form": form, "open": form.is_bound}}
+
+
+@_official_required
+@hide_denied
+@require_POST
+def designate(request, pk: int):
+    """Phân công người chủ trì (người xử lý chính) of the task."""
+    t = _task(request, pk)
+    if not transitions.may(request.user, "designate", t):
+        raise Http404
+    people = queries.designate_choices(t)
+    form = f.DesignateForm(request.POST, people=people, auto_id="id_designate_%s")
+    if form.is_valid():
+        try:
+            actions.designate(t, by=request.user, person=form.cleaned_data["person"])
+        except DomainError as exc:
+            if not exc.fields:
+                messages.error(request, exc.message)
+                return redirect("tasks:detail", pk=t.pk)
+            _apply_errors(form, exc)
+        else:
+            name = form.cleaned_data["person"]
+            messages.success(
+                request,
+                _("Đã phân công %(name)s chủ trì nhiệm vụ %(code)s.") % {"name": name, "code": t.code},
+            )
+            return redirect("tasks:detail", pk=t.pk)
+    context = _detail_context(request, t) | _designate_context(request, t, form)
+    return render(request, "tasks/detail.html", context, status=422)
 
 
 REPORT_DRAFT = "tasks.report"  # a report form's files, kept per person, task and form
@@ -598,11 +644,12 @@ def plan(request, pk: int):
         .order_by("milestone__due", "pk")
     )
     today = st.today()
-    by_milestone: dict = defaultdict(Counter)
+    # Every milestone of the plan has its row, in order, also before any task is given under it.
+    by_milestone: dict = {m: Counter() for m in p.milestones.all()}
     by_unit: dict = defaultdict(Counter)
     for t in tasks:
         s = st.standing(t, today)
-        by_milestone[t.milestone][s] += 1
+        by_milestone.setdefault(t.milestone, Counter())[s] += 1
         by_unit[t.lead_agency.name][s] += 1
     milestones = [{"m": m, "c": c, "total": sum(c.values())} for m, c in by_milestone.items()]
     unit_rows = [{"name": n, "c": c, "total": sum(c.values())} for n, c in sorted(by_unit.items())]
@@ -611,6 +658,61 @@ def plan(request, pk: int):
         "tasks/plan.html",
         {"p": p, "milestones": milestones, "units": unit_rows, "rows": _rows(tasks, today), "S": st.Standing},
     )
+
+
+# --- plans (kế hoạch) and their milestones -------------------------------------------------------
+
+
+@_official_required
+def plans(request):
+    """Kế hoạch: the plans, newest year first, each linking its progress page."""
+    rows = queries.plan_list(request.user)
+    can_create = queries.assigning_agencies(request.user).exists()
+    return render(request, "tasks/plans.html", {"plans": rows, "can_create": can_create})
+
+
+def _plan_errors(form: f.PlanForm, exc: DomainError) -> None:
+    """The action's fields (``milestones.<n>.due``) on the page's rows (``m<row>_due``)."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        key = name
+        if name.startswith("milestones."):
+            _prefix, n, part = name.split(".")
+            key = f"m{form.row_of[int(n)]}_{part}"
+        if key in form.fields:
+            form.add_error(key, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@_official_required
+def plan_create(request):
+    """Tạo kế hoạch: the plan and its milestones, for an agency the person may assign for."""
+    agencies = queries.assigning_agencies(request.user)
+    if not agencies.exists():
+        raise Http404(_("Bạn không có quyền tạo kế hoạch."))
+    year = timezone.localdate().year
+    form = f.PlanForm(request.POST or None, agencies=agencies, year=year)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            p = actions.create_plan(
+                by=request.user,
+                code=data["code"],
+                title=data["title"],
+                year=data["year"],
+                agency=data["agency"],
+                basis=data["basis"],
+                milestones=form.milestones(),
+            )
+        except DomainError as exc:
+            _plan_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo kế hoạch %(code)s.") % {"code": p.code})
+            return redirect("tasks:plan", pk=p.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "tasks/plan_create.html", {"form": form}, status=status)
 
 
 @_official_required
