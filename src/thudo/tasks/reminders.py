@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from thudo.core import events
 from thudo.core.calendars import calendar_for
+from thudo.core.models import User
 from thudo.core.config import config
 from thudo.tasks import status as st
 from thudo.tasks.actions import assigner_people, lead_people, task_url
@@ -76,7 +77,7 @@ def send(*, now: datetime | None = None) -> dict[str, int]:
     # What already went out today (an earlier run): skipped without a write. The unique key below
     # still decides when two runs overlap.
     done = set(SentReminder.objects.filter(day=day).values_list("task_id", "kind", "user_id"))
-    leaders: dict = {}
+    leaders: dict[int, list[User]] = {}
     with translation.override("vi"):
         for t in candidates(day):
             kind = kind_on(t, day)
