@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from thudo.core import events
 from thudo.core.calendars import calendar_for
-from thudo.core.models import User
 from thudo.core.config import config
+from thudo.core.models import User
 from thudo.tasks import status as st
 from thudo.tasks.actions import assigner_people, lead_people, task_url
 from thudo.tasks.events import TaskNotified
