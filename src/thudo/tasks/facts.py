@@ -94,10 +94,10 @@ def count(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) ->
         bump(agency_id, COORDINATED)
 
     done = base.filter(state__in=DONE_STATES, done_on__gte=first, done_on__lte=last)
-    for t in done.only("pk", "state", "done_on", "done_deadline", "lead_agency_id", "recurrence"):
-        s = st.standing(t)
-        bump(t.lead_agency_id, DONE_ON_TIME if s == st.Standing.DONE_ON_TIME else DONE_LATE)
-        bump(t.lead_agency_id, DONE)
+    # Tuples, not model instances: a month of a city's tasks is tens of thousands of rows.
+    for lead, done_on, deadline in done.values_list("lead_agency_id", "done_on", "done_deadline"):
+        bump(lead, DONE_ON_TIME if st.done_in_time(done_on, deadline, lead) else DONE_LATE)
+        bump(lead, DONE)
 
     cutoff_end = _moment(cutoff + dt.timedelta(days=1))
     # Candidates: the original deadline is the earliest a task ever had.
@@ -110,12 +110,13 @@ def count(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) ->
     extended = st.basis() == DeadlineBasis.EXTENDED
     moved = deadlines_in_effect(late, cutoff_end) if extended else {}
     finished = today > last
-    for t in late.only("pk", "deadline", "original_deadline", "lead_agency_id"):
-        original = t.original_deadline or t.deadline
-        deadline = moved.get(t.pk, original) if extended else original
-        last_day = st.due_day(deadline, t.lead_agency_id)
+    rows = late.values_list("pk", "deadline", "original_deadline", "lead_agency_id")
+    for pk, current, original, lead in rows:
+        first_set = original or current
+        deadline = moved.get(pk, first_set) if extended else first_set
+        last_day = st.due_day(deadline, lead)
         if last_day is not None and (last_day <= last if finished else last_day < today):
-            bump(t.lead_agency_id, OVERDUE_AT_MONTH_END)
+            bump(lead, OVERDUE_AT_MONTH_END)
     return out
 
 

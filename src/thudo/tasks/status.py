@@ -69,16 +69,21 @@ def judged_on_time(task: Task, done_on: date, deadline_basis: str | None = None)
     return deadline, last is None or done_on <= last
 
 
+def done_in_time(done_on: date, deadline: date | None, agency_id: int | None) -> bool:
+    """Is work done on ``done_on`` on time against ``deadline`` (none: always) on the calendar of
+    ``agency_id``? :func:`standing` and the monthly counts both ask this."""
+    last = due_day(deadline, agency_id)
+    return last is None or done_on <= last
+
+
 def standing(task: Task, on: date | None = None) -> Standing:
     """The one derivation of a task's status on day ``on`` (default: today)."""
     on = on or today()
     if task.state == State.CANCELLED:
         return Standing.CANCELLED
     if task.state in DONE_STATES and task.done_on is not None:
-        if task.done_deadline is None:
-            return Standing.DONE_ON_TIME
-        last = due_day(task.done_deadline, task.lead_agency_id)
-        return Standing.DONE_ON_TIME if last is None or task.done_on <= last else Standing.DONE_LATE
+        on_time = done_in_time(task.done_on, task.done_deadline, task.lead_agency_id)
+        return Standing.DONE_ON_TIME if on_time else Standing.DONE_LATE
     deadline = counted_deadline(task)
     if deadline is None or (task.recurrence == Recurrence.ONGOING and task.deadline is None):
         return Standing.ONGOING
