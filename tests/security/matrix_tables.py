@@ -107,6 +107,9 @@ API: dict[str, Row] = {
         note="the JSON create with attachments: the same answers",
     ),
     "GET /api/v1/tasks/{task_id}": Row(TASK_READ),
+    "GET /api/v1/tasks/{task_id}/files/{file_id}": Row(
+        TASK_READ, fill={"file_id": "task_file"}, note="an attachment: who reads the task"
+    ),
     "POST /api/v1/tasks/{task_id}/act": Row(
         "401 404 404 404 200 200 404 403 200 403",
         json={"verb": "accept"},

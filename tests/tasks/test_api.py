@@ -238,3 +238,27 @@ def test_multipart_reports_keep_the_permissions(client, c):
     assert response.status_code == 404
     client.logout()
     assert client.post(f"{API}/multipart", _form(c)).status_code == 401
+
+
+def test_the_task_lists_its_files_and_a_client_downloads_them(client, c):
+    client.force_login(c.chair)
+    made = client.post(f"{API}/multipart", _form(c, files=[fd.pdf_file("chi-dao.pdf")]))
+    task_id = made.json()[0]["id"]
+    client.force_login(c.director)
+    client.post(
+        f"{API}/{task_id}/reports/multipart",
+        {"kind": "progress", "text": "Một nửa", "percent": "50", "files": [fd.png_file("anh.png")]},
+    )
+    body = client.get(f"{API}/{task_id}").json()
+    (given,) = body["files"]
+    assert given["name"] == "chi-dao.pdf" and given["content_type"] == "application/pdf"
+    (report,) = body["reports"]
+    assert [f["name"] for f in report["files"]] == ["anh.png"]
+    download = client.get(given["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    assert "chi-dao.pdf" in download["Content-Disposition"]
+    # Another task's file number under this task, and a unit that cannot see the task: not found.
+    assert client.get(f"{API}/{task_id}/files/999999").status_code == 404
+    client.force_login(c.commune_leaders[0])
+    assert client.get(given["url"]).status_code == 404

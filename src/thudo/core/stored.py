@@ -1,4 +1,5 @@
-"""Deleting stored files that a change no longer refers to (uploads, drafts, replaced results).
+"""Stored files: handing one out as a download, and deleting those a change no longer refers to
+(uploads, drafts, replaced results).
 
 Citizens' papers are personal data (Decree 13/2023/NĐ-CP): a file that no row refers to any more
 is deleted as soon as the change that dropped it commits, not left for the orphan sweep
@@ -13,8 +14,19 @@ from collections.abc import Iterable
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
+from django.utils.http import content_disposition_header
 
 logger = logging.getLogger(__name__)
+
+
+def download(stored: FieldFile, name: str, content_type: str = "") -> FileResponse:
+    """A stored file as an attachment named ``name``, never sniffed into another type."""
+    response = FileResponse(stored.open("rb"), content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def delete_files(names: Iterable[str]) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from thudo.core import stored
 from thudo.core.api import signed_in
 from thudo.core.errors import InvalidInput, NotFound
 from thudo.core.models import Agency
@@ -33,6 +34,14 @@ class AgencyRefOut(Schema):
     name: str
 
 
+class TaskFileOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+    url: str
+
+
 class TaskReportOut(Schema):
     id: int
     kind: str
@@ -44,6 +53,7 @@ class TaskReportOut(Schema):
     deadline_basis: str
     deadline_counted: date | None = None
     on_time: bool | None = None
+    files: list[TaskFileOut] = []
 
 
 class TaskEventOut(Schema):
@@ -84,6 +94,7 @@ class TaskOut(Schema):
     result: str
     result_document: str
     verbs: list[str] | None = None
+    files: list[TaskFileOut] | None = None
     reports: list[TaskReportOut] | None = None
     history: list[TaskEventOut] | None = None
 
@@ -165,6 +176,7 @@ def task_out(t: Task, person, *, detail: bool = False) -> dict:
     if detail:
         out["coordinators"] = [_ref(a) for a in queries.coordinators(t)]
         out["verbs"] = transitions.verbs_for(person, t)
+        out["files"] = [_file_out(f) for f in t.files.all() if f.report_id is None]
         out["reports"] = [_report_out(r) for r in queries.reports(t)]
         out["history"] = [
             {
@@ -181,6 +193,11 @@ def task_out(t: Task, person, *, detail: bool = False) -> dict:
     return out
 
 
+def _file_out(f) -> dict:
+    url = f"/api/v1/tasks/{f.task_id}/files/{f.pk}"
+    return {"id": f.pk, "name": f.original_name, "size": f.size, "content_type": f.content_type, "url": url}
+
+
 def _report_out(r) -> dict:
     return {
         "id": r.pk,
@@ -193,6 +210,7 @@ def _report_out(r) -> dict:
         "deadline_basis": r.deadline_basis,
         "deadline_counted": r.deadline_counted,
         "on_time": r.on_time,
+        "files": [_file_out(f) for f in r.files.all()],
     }
 
 
@@ -283,6 +301,14 @@ def create_with_files(request, payload: Form[TaskIn], files: File[list[UploadedF
 @router.get("/{task_id}", response=TaskOut, summary="One task with its reports and history")
 def get_task(request, task_id: int):
     return task_out(_get(request, task_id), request.user, detail=True)
+
+
+@router.get("/{task_id}/files/{file_id}", summary="Download one attachment of the task or of a report")
+def get_file(request, task_id: int, file_id: int):
+    row = queries.file(_get(request, task_id), file_id)
+    if row is None:
+        raise NotFound(_("Không tìm thấy tệp."))
+    return stored.download(row.file, row.original_name, row.content_type)
 
 
 @router.post("/{task_id}/act", response=TaskOut, summary="Do one verb of the transition table")

@@ -96,6 +96,7 @@ def count(month: dt.date, agency_ids: Sequence[int] | None, now: dt.datetime) ->
     done = base.filter(state__in=DONE_STATES, done_on__gte=first, done_on__lte=last)
     # Tuples, not model instances: a month of a city's tasks is tens of thousands of rows.
     for lead, done_on, deadline in done.values_list("lead_agency_id", "done_on", "done_deadline"):
+        assert done_on is not None  # the filter above
         bump(lead, DONE_ON_TIME if st.done_in_time(done_on, deadline, lead) else DONE_LATE)
         bump(lead, DONE)
 

@@ -18,7 +18,7 @@ from thudo.core import permissions
 from thudo.core.config import config
 from thudo.core.models import Agency, User
 from thudo.tasks import status as st
-from thudo.tasks.models import DONE_STATES, OPEN_STATES, Milestone, Plan, State, Task, TaskUnit
+from thudo.tasks.models import DONE_STATES, OPEN_STATES, Milestone, Plan, State, Task, TaskFile, TaskUnit
 
 _RELATED = ("lead_agency", "assigner_agency", "lead_person", "assigner")
 
@@ -128,6 +128,11 @@ def search(
     if q:
         qs = qs.filter(title__icontains=q)
     return _listing(qs)
+
+
+def file(t: Task, file_pk: int) -> TaskFile | None:
+    """One attachment of a task the person may already see (of the task or of one of its reports)."""
+    return t.files.filter(pk=file_pk).first()
 
 
 def history(t: Task):

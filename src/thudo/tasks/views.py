@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from thudo.core import drafts as core_drafts
-from thudo.core import permissions, references, spreadsheets
+from thudo.core import permissions, references, spreadsheets, stored
 from thudo.core.errorpages import hide_denied
 from thudo.core.errors import DomainError
 from thudo.core.models import Agency
@@ -582,14 +582,10 @@ def split(request, pk: int):
 @_official_required
 @hide_denied
 def task_file(request, pk: int, file_pk: int):
-    t = _task(request, pk)
-    row = t.files.filter(pk=file_pk).first()
+    row = queries.file(_task(request, pk), file_pk)
     if row is None:
         raise Http404
-    response = FileResponse(row.file.open("rb"), content_type=row.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, row.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored.download(row.file, row.original_name, row.content_type)
 
 
 # --- scoreboard, plan, register ----------------------------------------------------------------------
