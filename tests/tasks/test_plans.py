@@ -7,10 +7,13 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from tests import factories
 from tests import factories_tasks as ft
+from thudo.core.errors import InvalidInput
 from thudo.tasks.models import Milestone, Plan, Task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
@@ -250,3 +253,31 @@ def test_the_plans_list_has_a_bounded_query_count(client, c):
     with CaptureQueriesContext(connection) as many:
         assert "6/KH" in client.get(PLANS).text
     assert len(many) == len(few)
+
+
+def test_the_database_keeps_one_plan_number_in_any_case():
+    agency = factories.AgencyFactory()
+    Plan.objects.create(code="57/KH-UBND", title="Kế hoạch", year=2026, agency=agency)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.create(code="57/kh-ubnd", title="Trùng", year=2026, agency=agency)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (two connections at once)")
+def test_two_people_saving_the_same_number_at_once_get_a_clear_error_not_a_crash():
+    from thudo.tasks import actions
+
+    c = ft.city()
+
+    def save(i):
+        try:
+            actions.create_plan(by=c.chair, code="99/KH-UBND", title=f"Lần {i}", year=2026, agency=c.city)
+            return "saved"
+        except InvalidInput as exc:
+            return exc.fields["code"]
+
+    results, errors = factories.in_threads(2, save)
+    assert not errors
+    assert sorted(results) == ["saved", "Đã có kế hoạch số “99/KH-UBND”."]
+    assert Plan.objects.filter(code="99/KH-UBND").count() == 1

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -520,11 +520,17 @@ def create_plan(
         msg = _("Năm của kế hoạch không hợp lệ.")
         raise InvalidInput(msg, fields={"year": msg})
     _check_plan_agency(by, agency)
+    duplicate = _("Đã có kế hoạch số “%(code)s”.") % {"code": code}
     with transaction.atomic():
         if Plan.objects.filter(code__iexact=code).exists():
-            msg = _("Đã có kế hoạch số “%(code)s”.") % {"code": code}
-            raise InvalidInput(msg, fields={"code": msg}, code="duplicate_plan")
-        plan = Plan.objects.create(code=code, title=title, year=year, agency=agency, basis=_long_text(basis))
+            raise InvalidInput(duplicate, fields={"code": duplicate}, code="duplicate_plan")
+        try:
+            with transaction.atomic():  # someone saving the same number at this very moment
+                plan = Plan.objects.create(
+                    code=code, title=title, year=year, agency=agency, basis=_long_text(basis)
+                )
+        except IntegrityError as exc:
+            raise InvalidInput(duplicate, fields={"code": duplicate}, code="duplicate_plan") from exc
         audit.record(
             "task.create_plan", by=by, obj=plan, changes={"code": code, "year": year, "agency": agency.pk}
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from thudo.core.models import Agency
@@ -72,6 +73,8 @@ class Plan(models.Model):
         verbose_name = _("kế hoạch")
         verbose_name_plural = _("kế hoạch")
         ordering = ["-year", "code"]
+        # "57/KH-UBND" and "57/kh-ubnd" are the same plan number, also when two people save at once.
+        constraints = [models.UniqueConstraint(Lower("code"), name="tasks_plan_code_any_case")]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
